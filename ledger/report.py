@@ -1,0 +1,262 @@
+"""The computed results: contribution ledgers and co-budget campaigns, as plain dataclasses.
+
+`ledger.contribution.compute_contributions` and `ledger.budget.compute_campaign` build these;
+renderers (wiki pages, JSON, CSV/ODS) only read them. Money and hours are `Decimal` with two
+decimals; `to_json` helpers render them as strings like `"1234.50"` (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ledger.record import Problem, Source
+
+
+@dataclass(frozen=True, slots=True)
+class SplitShare:
+    """One contributor's part of the proposed closing split of a circle over its envelope."""
+
+    name: str
+    requested: Decimal  # unpaid request in this circle (requested - paid): the basis of the split
+    proposed: Decimal  # proposed payment out of what is available (envelope - paid)
+    paid: Decimal = Decimal("0.00")  # already paid in this circle, not part of the split
+
+
+@dataclass(frozen=True, slots=True)
+class CircleTotals:
+    name: str
+    envelope: Decimal
+    requested: Decimal
+    validated: Decimal
+    paid: Decimal
+    remaining: Decimal  # envelope - requested (negative when over)
+    hours: Decimal
+    over_envelope: bool
+    split: tuple[SplitShare, ...] = ()
+    hourly_rate: Decimal = Decimal("30.00")  # the ceiling used for this circle-year
+    has_envelope: bool = True  # False when no {{Enveloppe cercle}} was declared for the year
+    declarations: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ContributorTotals:
+    name: str
+    hours: Decimal
+    requested: Decimal
+    validated: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MonthTotals:
+    month: str  # "2026-03"
+    hours: Decimal
+    requested: Decimal
+    validated: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CountedContribution:
+    """A declaration as counted: its amount is resolved (montant, or heures x ceiling)."""
+
+    source: Source
+    contributor: str
+    circle: str
+    date: datetime.date
+    hours: Decimal  # 0.00 when not given
+    amount: Decimal  # resolved amount; 0.00 for bénévole and refusée still shows the asked amount
+    status: str
+    mission: str
+    over_ceiling: bool = False
+
+
+@dataclass(slots=True)
+class ContributionReport:
+    year: int
+    circles: list[CircleTotals] = field(default_factory=list)
+    contributors: list[ContributorTotals] = field(default_factory=list)
+    months: list[MonthTotals] = field(default_factory=list)
+    contributions: list[CountedContribution] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTotals:
+    name: str
+    dotation: Decimal
+    pledged: Decimal  # counted pledges (0.00 when suspended)
+    remaining: Decimal  # dotation - pledged
+    suspended: bool  # all pledges suspended: their sum exceeded the dotation
+    suspended_amount: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectTotals:
+    title: str
+    page: str
+    minimum: Decimal
+    maximum: Decimal | None
+    pledged: Decimal
+    supporters: int
+    status: str  # "funded" | "open" | "cancelled" | "done"
+    cross_cutting: bool
+    excess: Decimal  # pledged above maximum, 0.00 otherwise
+    holders: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CountedPledge:
+    source: Source
+    member: str
+    project: str
+    amount: Decimal
+    state: str  # "counted" | "suspended" | "rejected"
+
+
+@dataclass(slots=True)
+class CampaignReport:
+    campagne: str
+    envelope: Decimal
+    dotation: Decimal
+    unallocated: Decimal
+    members: list[MemberTotals] = field(default_factory=list)
+    projects: list[ProjectTotals] = field(default_factory=list)
+    pledges: list[CountedPledge] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    opening: datetime.date | None = None
+    closing: datetime.date | None = None
+    project_cap: Decimal | None = None
+    page: str = ""  # page of the {{Cobudget}} declaration
+
+
+def money(value: Decimal | None) -> str | None:
+    """JSON form of money and hours: a string with two decimals, or None."""
+    return None if value is None else f"{value:.2f}"
+
+
+def problem_to_json(problem: Problem) -> dict[str, Any]:
+    return {
+        "page": problem.source.page,
+        "line": problem.source.line,
+        "template": problem.template,
+        "severity": str(problem.severity),
+        "message": problem.message,
+    }
+
+
+def contribution_report_to_json(report: ContributionReport) -> dict[str, Any]:
+    """The JSON of DESIGN §6 for `report contributions YEAR --json` and the API."""
+    return {
+        "year": report.year,
+        "circles": [
+            {
+                "name": c.name,
+                "envelope": money(c.envelope),
+                "requested": money(c.requested),
+                "validated": money(c.validated),
+                "paid": money(c.paid),
+                "remaining": money(c.remaining),
+                "hours": money(c.hours),
+                "over_envelope": c.over_envelope,
+                "split": [
+                    {
+                        "name": s.name,
+                        "requested": money(s.requested),
+                        "proposed": money(s.proposed),
+                        "paid": money(s.paid),
+                    }
+                    for s in c.split
+                ],
+            }
+            for c in report.circles
+        ],
+        "contributors": [
+            {
+                "name": p.name,
+                "hours": money(p.hours),
+                "requested": money(p.requested),
+                "validated": money(p.validated),
+                "paid": money(p.paid),
+            }
+            for p in report.contributors
+        ],
+        "months": [
+            {
+                "month": m.month,
+                "hours": money(m.hours),
+                "requested": money(m.requested),
+                "validated": money(m.validated),
+                "paid": money(m.paid),
+            }
+            for m in report.months
+        ],
+        "contributions": [
+            {
+                "page": c.source.page,
+                "line": c.source.line,
+                "contributor": c.contributor,
+                "circle": c.circle,
+                "date": c.date.isoformat(),
+                "hours": money(c.hours),
+                "amount": money(c.amount),
+                "status": c.status,
+                "mission": c.mission,
+            }
+            for c in report.contributions
+        ],
+        "problems": [problem_to_json(p) for p in report.problems],
+    }
+
+
+def campaign_report_to_json(report: CampaignReport) -> dict[str, Any]:
+    """The JSON of DESIGN §6 for `report cobudget CAMPAGNE --json` and the API."""
+    return {
+        "campagne": report.campagne,
+        "envelope": money(report.envelope),
+        "dotation": money(report.dotation),
+        "unallocated": money(report.unallocated),
+        "opening": report.opening.isoformat() if report.opening else None,
+        "closing": report.closing.isoformat() if report.closing else None,
+        "members": [
+            {
+                "name": m.name,
+                "dotation": money(m.dotation),
+                "pledged": money(m.pledged),
+                "remaining": money(m.remaining),
+                "suspended": m.suspended,
+                "suspended_amount": money(m.suspended_amount),
+            }
+            for m in report.members
+        ],
+        "projects": [
+            {
+                "title": p.title,
+                "page": p.page,
+                "minimum": money(p.minimum),
+                "maximum": money(p.maximum),
+                "pledged": money(p.pledged),
+                "supporters": p.supporters,
+                "status": p.status,
+                "cross_cutting": p.cross_cutting,
+                "excess": money(p.excess),
+            }
+            for p in report.projects
+        ],
+        "pledges": [
+            {
+                "page": p.source.page,
+                "line": p.source.line,
+                "member": p.member,
+                "project": p.project,
+                "amount": money(p.amount),
+                "state": p.state,
+            }
+            for p in report.pledges
+        ],
+        "problems": [problem_to_json(p) for p in report.problems],
+    }

@@ -1,0 +1,1 @@
+"""Wikitext to typed records and problems, reading templates the way MediaWiki does."""

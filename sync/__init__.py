@@ -1,0 +1,1 @@
+"""The wiki adapter (mwclient), the local state store (SQLite) and the sync engine."""
