@@ -1,0 +1,118 @@
+"""The `wikiledger` command line: install-templates, sync, report, check, export, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ledger.record import Severity, format_problem
+from ledger.report import campaign_report_to_json, contribution_report_to_json
+from sync.templates import install_templates
+from sync.wiki import WikiError
+
+from service.settings import ConfigError, Settings, load_config
+from service.wiring import build_engine, build_wiki
+
+log = logging.getLogger("wikiledger")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wikiledger",
+        description="Contribution ledgers and co-budget totals from MediaWiki templates.",
+    )
+    parser.add_argument("--config", type=Path, help="configuration file (default ./wikiledger.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("install-templates", help="create or update the Modèle: pages")
+    sync = commands.add_parser("sync", help="full sync: read, compute, write summary pages")
+    sync.add_argument("--dry-run", action="store_true", help="print the diffs, write nothing")
+    report = commands.add_parser("report", help="compute and print a report; writes nothing")
+    report_kinds = report.add_subparsers(dest="kind", required=True)
+    contributions = report_kinds.add_parser("contributions")
+    contributions.add_argument("year", type=int)
+    contributions.add_argument("--json", action="store_true", help="print the JSON report")
+    cobudget = report_kinds.add_parser("cobudget")
+    cobudget.add_argument("campagne")
+    cobudget.add_argument("--json", action="store_true", help="print the JSON report")
+    commands.add_parser("check", help="list the problems; exit 1 when there is an error")
+    serve = commands.add_parser("serve", help="run the HTTP service (webhook, API, pages)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return _run(args)
+    except (ConfigError, WikiError) as err:
+        print(f"wikiledger: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # pydantic validation of the environment
+        print(f"wikiledger: invalid environment: {err}".splitlines()[0], file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    config = load_config(args.config)
+    if args.command == "serve":
+        from service.server import serve
+
+        return serve(settings, config, host=args.host, port=args.port)
+    if args.command == "install-templates":
+        saved = install_templates(build_wiki(settings).connect(), config)
+        for title in saved:
+            print(f"saved {title}")
+        print(f"{len(saved)} template page(s) saved" if saved else "templates already up to date")
+        return 0
+    engine = build_engine(settings, config)
+    if args.command == "sync":
+        result = engine.full_sync(dry_run=args.dry_run)
+        for edit in result.edits:
+            if args.dry_run:
+                print(edit.diff or f"--- {edit.title}: no textual change")
+            else:
+                print(f"edited {edit.title}: {edit.summary}")
+        verb = "would edit" if args.dry_run else "edited"
+        print(
+            f"{result.pages_listed} source pages, {result.pages_read} read, "
+            f"{verb} {len(result.edits)} page(s), {result.problems} problem(s) "
+            f"in {result.duration:.1f}s"
+        )
+        return 0
+    engine.full_sync(write=False)
+    computation = engine.compute()
+    if args.command == "check":
+        for problem in computation.problems:
+            print(format_problem(problem))
+        errors = sum(1 for p in computation.problems if p.severity == Severity.ERROR)
+        print(f"{errors} error(s), {len(computation.problems) - errors} warning(s)")
+        return 1 if errors else 0
+    if args.kind == "contributions":
+        from ledger.contribution import compute_contributions
+
+        report = computation.contributions.get(args.year) or compute_contributions(
+            computation.records, args.year, default_rate=config.default_rate
+        )
+        payload = contribution_report_to_json(report)
+    else:
+        if args.campagne not in computation.campaigns:
+            known = ", ".join(sorted(computation.campaigns)) or "none"
+            raise ConfigError(f"no campaign named {args.campagne!r} on the wiki (known: {known})")
+        payload = campaign_report_to_json(computation.campaigns[args.campagne])
+    print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

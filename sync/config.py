@@ -1,0 +1,79 @@
+"""What a sync needs to know about one cooperative's wiki: template names, page titles, rates.
+
+Nothing about Optéos is hard-coded elsewhere: these defaults are the Optéos conventions and
+every one can be changed in `wikiledger.toml` (see `service/settings.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from parsers.page import TemplateNames
+
+
+@dataclass(frozen=True)
+class PageTitles:
+    """Titles of the pages the bot writes; `{année}` and `{campagne}` are filled in."""
+
+    registry: str = "Contribution-rétribution/Registre {année}"
+    anomalies: str = "Contribution-rétribution/Anomalies"
+    contribution_data: str = "Contribution-rétribution/Données"
+    bilan: str = "Cobudget {campagne}/Bilan"
+    campaign_data: str = "Cobudget {campagne}/Données"
+
+    def registry_for(self, year: int) -> str:
+        return self.registry.replace("{année}", str(year)).replace("{annee}", str(year))
+
+    def bilan_for(self, campaign: str) -> str:
+        return self.bilan.replace("{campagne}", campaign)
+
+    def campaign_data_for(self, campaign: str) -> str:
+        return self.campaign_data.replace("{campagne}", campaign)
+
+    def patterns(self) -> list[re.Pattern[str]]:
+        """Regular expressions matching every title the bot may write (statements aside)."""
+        compiled = []
+        for template in (
+            self.registry,
+            self.anomalies,
+            self.contribution_data,
+            self.bilan,
+            self.campaign_data,
+        ):
+            regex = re.escape(template)
+            for placeholder in ("{année}", "{annee}", "{campagne}"):
+                regex = regex.replace(re.escape(placeholder), ".+")
+            compiled.append(re.compile(f"^{regex}$"))
+        return compiled
+
+    def is_output(self, title: str) -> bool:
+        """Whether `title` is one of the bot's own pages (never read as a source)."""
+        normalized = title.replace("_", " ")
+        return any(pattern.match(normalized) for pattern in self.patterns())
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    templates: TemplateNames = field(default_factory=TemplateNames)
+    pages: PageTitles = field(default_factory=PageTitles)
+    default_rate: Decimal = Decimal("30.00")
+    user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
+    edit_retries: int = 3
+
+    def template_titles(self) -> list[str]:
+        """Our templates as titles the API accepts (`Template:` works on every language)."""
+        names = self.templates
+        return [
+            f"Template:{name}"
+            for name in (
+                names.circle,
+                names.envelope,
+                names.contribution,
+                names.campaign,
+                names.project,
+                names.pledge,
+                names.statement,
+            )
+        ]

@@ -1,0 +1,85 @@
+"""Which pages the bot writes after a computation, and the generated part of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ledger.record import Severity
+from sync.compute import Computation
+from sync.config import SyncConfig
+from sync.render import (
+    render_anomalies,
+    render_bilan,
+    render_campaign_data,
+    render_contribution_data,
+    render_registry,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputPage:
+    title: str
+    generated: str
+    digest: str  # a short French description of the content, for edit summaries
+    must_exist: bool = False  # statement pages: only where the member put {{Relevé}}
+
+
+def _eur(amount: Decimal) -> str:
+    whole, cents = f"{amount:.2f}".split(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return f"{sign}{' '.join(groups) or '0'},{cents} €"
+
+
+def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPage]:
+    """Every page to write, in a stable order. Pure: renders, reads nothing."""
+    pages = config.pages
+    outputs = []
+    for year, report in sorted(computation.contributions.items()):
+        requested = sum((c.requested for c in report.circles), Decimal("0"))
+        paid = sum((c.paid for c in report.circles), Decimal("0"))
+        digest = (
+            f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, "
+            f"versé {_eur(paid)}"
+        )
+        outputs.append(OutputPage(pages.registry_for(year), render_registry(report), digest))
+    if computation.contributions:
+        circles = {c.name for r in computation.contributions.values() for c in r.circles}
+        outputs.append(
+            OutputPage(
+                pages.contribution_data,
+                render_contribution_data(list(computation.contributions.values())),
+                f"données de {len(circles)} cercles",
+            )
+        )
+    for name, campaign in sorted(computation.campaigns.items()):
+        pledged = sum((p.pledged for p in campaign.projects), Decimal("0"))
+        funded = sum(1 for p in campaign.projects if p.status == "funded")
+        digest = (
+            f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}"
+        )
+        outputs.append(
+            OutputPage(pages.bilan_for(name), render_bilan(campaign, today=computation.today), digest)
+        )
+        outputs.append(
+            OutputPage(
+                pages.campaign_data_for(name),
+                render_campaign_data(campaign),
+                f"données de {len(campaign.projects)} projets",
+            )
+        )
+    errors = sum(1 for p in computation.problems if p.severity == Severity.ERROR)
+    warnings = len(computation.problems) - errors
+    outputs.append(
+        OutputPage(
+            pages.anomalies,
+            render_anomalies(computation.problems),
+            f"{errors} erreurs, {warnings} avertissements",
+        )
+    )
+    return outputs

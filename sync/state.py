@@ -1,0 +1,172 @@
+"""The local state store (SQLite): parsed pages keyed by page and revision, and written pages.
+
+A page is parsed once per revision: a sync lists revision ids (no content), compares them with
+this cache, and reads only pages whose revision changed. The cache is tied to a fingerprint of
+the parser configuration (template names, redirects, parser version): when that changes every
+page is parsed again.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger.record import Problem, Records
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS parsed_page (
+    page_id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    rev_id INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS written_page (
+    title TEXT PRIMARY KEY,
+    rev_id INTEGER NOT NULL,
+    generated TEXT NOT NULL,
+    digest TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    page_id: int
+    title: str
+    rev_id: int
+    records: Records
+    problems: list[Problem]
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenPage:
+    title: str
+    rev_id: int
+    generated: str
+    digest: str
+
+
+class StateStore:
+    """One SQLite file under the data directory; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- parsed pages ---------------------------------------------------------------------
+
+    def revisions(self, fingerprint: str) -> dict[int, int]:
+        """{page id: revision id} of pages parsed with this fingerprint."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT page_id, rev_id FROM parsed_page WHERE fingerprint = ?", (fingerprint,)
+            ).fetchall()
+        return {page_id: rev_id for page_id, rev_id in rows}
+
+    def all_page_ids(self) -> set[int]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT page_id FROM parsed_page")}
+
+    def page_ids_by_title(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT title, page_id FROM parsed_page").fetchall()
+        return dict(rows)
+
+    def save_pages(self, pages: list[ParsedPage], fingerprint: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO parsed_page VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        p.page_id,
+                        p.title,
+                        p.rev_id,
+                        fingerprint,
+                        pickle.dumps((p.records, p.problems), protocol=pickle.HIGHEST_PROTOCOL),
+                    )
+                    for p in pages
+                ],
+            )
+
+    def delete_pages(self, page_ids: set[int]) -> None:
+        if not page_ids:
+            return
+        with self.transaction() as db:
+            db.executemany("DELETE FROM parsed_page WHERE page_id = ?", [(i,) for i in page_ids])
+
+    def load_pages(self) -> list[ParsedPage]:
+        """Every cached page, in title order (so merged records have a stable order)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT page_id, title, rev_id, payload FROM parsed_page ORDER BY title"
+            ).fetchall()
+        pages = []
+        for page_id, title, rev_id, payload in rows:
+            records, problems = pickle.loads(payload)
+            pages.append(ParsedPage(page_id, title, rev_id, records, problems))
+        return pages
+
+    # -- written pages --------------------------------------------------------------------
+
+    def written(self, title: str) -> WrittenPage | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT title, rev_id, generated, digest FROM written_page WHERE title = ?",
+                (title,),
+            ).fetchone()
+        return WrittenPage(*row) if row else None
+
+    def all_written(self) -> dict[str, WrittenPage]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT title, rev_id, generated, digest FROM written_page"
+            ).fetchall()
+        return {row[0]: WrittenPage(*row) for row in rows}
+
+    def save_written(self, page: WrittenPage) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO written_page VALUES (?, ?, ?, ?)",
+                (page.title, page.rev_id, page.generated, page.digest),
+            )
+
+    # -- meta -----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -1,0 +1,59 @@
+"""Installing the `Modèle:` pages of `wiki_templates/mediawiki/` on the wiki, idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.config import SyncConfig
+from sync.wiki import WikiClient
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "mediawiki"
+SUMMARY = "wikiledger : installation ou mise à jour du modèle"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSource:
+    title: str  # e.g. "Template:Contribution" with the configured name
+    text: str
+
+
+def template_sources(config: SyncConfig) -> list[TemplateSource]:
+    """The template pages to install, named and filled in from the configuration."""
+    names = config.templates
+    configured = {
+        "Cercle": names.circle,
+        "Enveloppe cercle": names.envelope,
+        "Contribution": names.contribution,
+        "Cobudget": names.campaign,
+        "Projet cobudget": names.project,
+        "Soutien cobudget": names.pledge,
+        "Relevé": names.statement,
+    }
+    campaign_data = config.pages.campaign_data.replace("{campagne}", "{{{campagne|}}}")
+    sources = []
+    for path in sorted(TEMPLATE_DIR.glob("*.wiki")):
+        name = configured.get(path.stem, path.stem)
+        text = (
+            path.read_text(encoding="utf-8")
+            .replace("@@CONTRIBUTION_DATA_PAGE@@", config.pages.contribution_data)
+            .replace("@@COBUDGET_DATA_PAGE@@", campaign_data)
+        )
+        sources.append(TemplateSource(f"Template:{name}", text))
+    return sources
+
+
+def install_templates(wiki: WikiClient, config: SyncConfig) -> list[str]:
+    """Create or update each template page; returns the titles saved (none when current)."""
+    sources = template_sources(config)
+    normalized = wiki.normalize_titles([s.title for s in sources])
+    current = wiki.fetch_titles(normalized.values())
+    saved = []
+    for source in sources:
+        title = normalized[source.title]
+        page = current.get(title)
+        if page is not None and page.text.rstrip("\n") == source.text.rstrip("\n"):
+            continue
+        wiki.edit(title, source.text, SUMMARY, base=page)
+        saved.append(title)
+    return saved

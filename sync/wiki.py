@@ -1,0 +1,340 @@
+"""The wiki adapter: every call wikiledger makes to MediaWiki's API, through mwclient.
+
+Reads are batched generator queries (500 pages a request with `apihighlimits`, else 50) with
+continuation followed; writes send the base revision so a concurrent human edit is never
+overwritten. Infrastructure failures become `WikiError`s with a one-line message saying what
+to fix; they never carry the password.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import mwclient
+import mwclient.errors
+import requests
+
+log = logging.getLogger(__name__)
+
+
+class WikiError(Exception):
+    """The wiki cannot be used (unreachable, wrong URL, wrong credentials, missing rights)."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the page since it was read: re-read and try again."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    page_id: int
+    title: str
+    namespace: int
+    rev_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    page_id: int
+    title: str
+    namespace: int
+    rev_id: int
+    timestamp: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecentChange:
+    rc_id: int
+    type: str  # edit, new, log
+    title: str
+    page_id: int
+    rev_id: int
+    timestamp: str
+    log_type: str = ""
+    log_action: str = ""
+    new_title: str = ""
+
+
+def split_url(url: str) -> tuple[str, str, str]:
+    """`http://127.0.0.1:8080/w` -> (scheme, host, path ending with '/'), where api.php lives."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise WikiError(
+            f"WIKILEDGER_WIKI_URL is not a wiki URL: {url!r} "
+            "(expected e.g. https://wiki.example.org/w, the folder where api.php lives)"
+        )
+    path = parts.path
+    if path.endswith("api.php"):
+        path = path[: -len("api.php")]
+    if not path.endswith("/"):
+        path += "/"
+    return parts.scheme, parts.netloc, path
+
+
+class WikiClient:
+    """A logged-in connection to one wiki, counting its API requests."""
+
+    def __init__(
+        self, url: str, user: str, password: str, *, timeout: float = 30, max_retries: int = 2
+    ) -> None:
+        self.url = url
+        self._user = user
+        self._password = password
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._site: mwclient.Site | None = None
+        self.requests = 0  # API requests made, for benchmarks and metrics
+        self.rights: frozenset[str] = frozenset()
+
+    # -- connection ---------------------------------------------------------------------
+
+    def connect(self) -> WikiClient:
+        """Open the session and log in; raises WikiError with what to fix."""
+        scheme, host, path = split_url(self.url)
+        try:
+            site = mwclient.Site(
+                host,
+                path=path,
+                scheme=scheme,
+                do_init=False,
+                max_retries=self._max_retries,
+                retry_timeout=2,
+                clients_useragent="wikiledger/0.1 (cooperative ledger bot)",
+                connection_options={"timeout": self._timeout},
+            )
+            site.site_init()
+            self.requests += 1
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
+            raise WikiError(
+                f"cannot reach the wiki at {self.url}: check WIKILEDGER_WIKI_URL and that "
+                f"the wiki is running ({type(err).__name__})"
+            ) from None
+        except (requests.exceptions.HTTPError, ValueError, mwclient.errors.MwClientError) as err:
+            raise WikiError(
+                f"no MediaWiki API at {self.url}api.php: check WIKILEDGER_WIKI_URL "
+                f"(the folder where api.php lives) ({type(err).__name__})"
+            ) from None
+        if self._user:
+            try:
+                site.login(self._user, self._password)
+                self.requests += 2
+            except mwclient.errors.LoginError as err:
+                raise WikiError(
+                    f"login refused for {self._user!r} ({err.code}): check WIKILEDGER_BOT_USER "
+                    "(as User@app for a bot password) and WIKILEDGER_BOT_PASSWORD"
+                ) from None
+            except (requests.exceptions.RequestException, mwclient.errors.MwClientError) as err:
+                raise WikiError(f"login failed at {self.url}: {type(err).__name__}") from None
+        self._site = site
+        self.rights = frozenset(site.rights)
+        return self
+
+    @property
+    def site(self) -> mwclient.Site:
+        if self._site is None:
+            self.connect()
+        assert self._site is not None
+        return self._site
+
+    @property
+    def batch_size(self) -> int:
+        return 500 if "apihighlimits" in self.rights else 50
+
+    def can_edit(self) -> bool:
+        return "edit" in self.rights
+
+    def _api(self, action: str, **params: Any) -> dict[str, Any]:
+        self.requests += 1
+        try:
+            result: dict[str, Any] = self.site.api(action, **params)
+            return result
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
+            raise WikiError(
+                f"the wiki at {self.url} stopped answering ({type(err).__name__})"
+            ) from None
+        except requests.exceptions.HTTPError as err:
+            raise WikiError(f"the wiki at {self.url} answered an HTTP error: {err}") from None
+        except mwclient.errors.MaximumRetriesExceeded:
+            raise WikiError(f"the wiki at {self.url} kept failing; try again later") from None
+
+    def _query(self, **params: Any) -> Iterator[dict[str, Any]]:
+        """Run a query and follow `continue` until done, yielding each result's `query`."""
+        params = {"formatversion": 2, **params}
+        cont: dict[str, Any] = {}
+        while True:
+            result = self._api("query", **params, **cont)
+            if "query" in result:
+                yield result["query"]
+            if "continue" not in result:
+                return
+            cont = result["continue"]
+
+    # -- reading ------------------------------------------------------------------------
+
+    def template_redirects(self, template_titles: Iterable[str]) -> dict[str, str]:
+        """Redirects to each template: {redirect title: template title} (titles prefixed)."""
+        titles = list(template_titles)
+        found: dict[str, str] = {}
+        for query in self._query(titles="|".join(titles), prop="redirects", rdlimit="max"):
+            for page in query.get("pages", []):
+                for redirect in page.get("redirects", []):
+                    found[redirect["title"]] = page["title"]
+        return found
+
+    def list_transclusions(self, template_title: str) -> dict[int, PageInfo]:
+        """Every page that transcludes the template (directly or through a redirect)."""
+        pages: dict[int, PageInfo] = {}
+        for query in self._query(
+            generator="embeddedin",
+            geititle=template_title,
+            geilimit="max",
+            prop="info",
+        ):
+            for page in query.get("pages", []):
+                if "missing" in page or "lastrevid" not in page:
+                    continue
+                pages[page["pageid"]] = PageInfo(
+                    page["pageid"], page["title"], page["ns"], page["lastrevid"]
+                )
+        return pages
+
+    def fetch_texts(self, page_ids: Iterable[int]) -> list[PageText]:
+        """The current text of these pages, batched (deleted ones are simply absent)."""
+        ids = sorted(set(page_ids))
+        texts: list[PageText] = []
+        for start in range(0, len(ids), self.batch_size):
+            batch = ids[start : start + self.batch_size]
+            texts.extend(self._fetch(pageids="|".join(map(str, batch))))
+        return texts
+
+    def fetch_titles(self, titles: Iterable[str]) -> dict[str, PageText]:
+        """Current text of pages by title; missing pages are absent. Keys are normalised titles."""
+        unique = sorted(set(titles))
+        found: dict[str, PageText] = {}
+        for start in range(0, len(unique), self.batch_size):
+            for page in self._fetch(titles="|".join(unique[start : start + self.batch_size])):
+                found[page.title] = page
+        return found
+
+    def _fetch(self, **selector: str) -> Iterator[PageText]:
+        for query in self._query(
+            prop="revisions", rvprop="ids|timestamp|content", rvslots="main", **selector
+        ):
+            for page in query.get("pages", []):
+                revisions = page.get("revisions")
+                if "missing" in page or not revisions:
+                    continue
+                revision = revisions[0]
+                slot = revision.get("slots", {}).get("main", {})
+                if "content" not in slot:  # continued in the next request
+                    continue
+                yield PageText(
+                    page["pageid"],
+                    page["title"],
+                    page["ns"],
+                    revision["revid"],
+                    revision["timestamp"],
+                    slot["content"],
+                )
+
+    def page_infos(self, titles: Iterable[str]) -> dict[str, PageInfo]:
+        """Last revision ids of pages by title, without content; missing pages are absent."""
+        unique = sorted(set(titles))
+        found: dict[str, PageInfo] = {}
+        for start in range(0, len(unique), self.batch_size):
+            for query in self._query(
+                titles="|".join(unique[start : start + self.batch_size]), prop="info"
+            ):
+                for page in query.get("pages", []):
+                    if "missing" in page or "invalid" in page:
+                        continue
+                    found[page["title"]] = PageInfo(
+                        page["pageid"], page["title"], page["ns"], page["lastrevid"]
+                    )
+        return found
+
+    def normalize_titles(self, titles: Iterable[str]) -> dict[str, str]:
+        """How the wiki spells each title (`Modèle:contribution` -> `Modèle:Contribution`)."""
+        unique = sorted(set(titles))
+        mapping = {title: title for title in unique}
+        for start in range(0, len(unique), 50):
+            for query in self._query(titles="|".join(unique[start : start + 50])):
+                for item in query.get("normalized", []):
+                    mapping[item["from"]] = item["to"]
+        return mapping
+
+    def recent_changes(self, since: str, *, limit: int = 5000) -> list[RecentChange]:
+        """Changes after `since` (ISO timestamp), oldest first, edits and page logs."""
+        changes: list[RecentChange] = []
+        for query in self._query(
+            list="recentchanges",
+            rcstart=since,
+            rcdir="newer",
+            rcprop="title|ids|timestamp|loginfo",
+            rctype="edit|new|log",
+            rclimit="max",
+        ):
+            for rc in query.get("recentchanges", []):
+                params = rc.get("logparams", {})
+                changes.append(
+                    RecentChange(
+                        rc["rcid"],
+                        rc["type"],
+                        rc.get("title", ""),
+                        rc.get("pageid", 0),
+                        rc.get("revid", 0),
+                        rc["timestamp"],
+                        rc.get("logtype", ""),
+                        rc.get("logaction", ""),
+                        params.get("target_title", ""),
+                    )
+                )
+            if len(changes) >= limit:
+                break
+        return changes
+
+    # -- writing ------------------------------------------------------------------------
+
+    def edit(
+        self,
+        title: str,
+        text: str,
+        summary: str,
+        *,
+        base: PageText | None,
+    ) -> int:
+        """Save `text` as a bot edit based on `base` (None: the page must not exist yet).
+
+        Returns the new revision id. Raises EditConflict when the page changed since `base`
+        was read (or was created meanwhile), so the caller re-reads and recomputes.
+        """
+        params: dict[str, Any] = {
+            "title": title,
+            "text": text,
+            "summary": summary,
+            "bot": 1,
+            "assert": "user",
+            "formatversion": 2,
+            "token": self.site.get_token("csrf"),
+        }
+        if base is None:
+            params["createonly"] = 1
+        else:
+            params["baserevid"] = base.rev_id
+            params["basetimestamp"] = base.timestamp
+            params["nocreate"] = 1
+        try:
+            result = self._api("edit", **params)
+        except mwclient.errors.APIError as err:
+            if err.code in ("editconflict", "articleexists", "missingtitle", "pagedeleted"):
+                raise EditConflict(f"{title}: {err.code}") from None
+            raise WikiError(f"the wiki refused to save {title!r}: {err.code} {err.info}") from None
+        edit = result.get("edit", {})
+        if edit.get("result") != "Success":
+            raise WikiError(f"the wiki refused to save {title!r}: {edit}")
+        return int(edit.get("newrevid") or edit.get("lastrevid") or (base.rev_id if base else 0))
