@@ -1,0 +1,60 @@
+"""The FastAPI application factory: builds settings, engine, queue and worker at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sync.config import SyncConfig
+from sync.engine import SyncEngine
+
+from service.queue import JobQueue
+from service.routes import api, ops, pages, webhook
+from service.runtime import Runtime
+from service.settings import Settings
+from service.webhook import decode_secret
+from service.wiring import build_engine
+from service.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    config: SyncConfig | None = None,
+    *,
+    engine: SyncEngine | None = None,
+    coalesce_seconds: float = 0.5,
+    catchup_seconds: float = 60.0,
+) -> FastAPI:
+    """Build the app; the engine (and its wiki login) is made at start-up, not at import."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal settings, config, engine
+        settings = settings or Settings()
+        config = config or SyncConfig()
+        secret = decode_secret(settings.require_webhook_secret().decode())
+        engine = engine or build_engine(settings, config)
+        queue = JobQueue(settings.data_dir / "queue.sqlite3")
+        worker = Worker(
+            engine, queue, coalesce_seconds=coalesce_seconds, catchup_seconds=catchup_seconds
+        )
+        app.state.runtime = Runtime(
+            settings, engine, queue, worker, secret, settings.api_token.get_secret_value()
+        )
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            queue.close()
+
+    app = FastAPI(title="wikiledger", version="0.1.0", lifespan=lifespan)
+    app.include_router(webhook.router)
+    app.include_router(api.router)
+    app.include_router(ops.router)
+    app.include_router(pages.router)
+    return app

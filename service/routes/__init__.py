@@ -1,0 +1,1 @@
+"""One router per resource: webhook, API, operations (health, metrics), HTML status pages."""

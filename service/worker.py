@@ -1,0 +1,162 @@
+"""The background worker: drains the durable queue into syncs, coalescing bursts.
+
+Webhook events only name pages; the worker waits a short coalescing window, claims every due
+job, re-reads just the pages they name and writes what changed. A failure (wiki down, errors)
+puts the jobs back with backoff: nothing is lost. A catch-up from `recentchanges` at start and
+on a timer covers events the wiki failed to send. Only this thread runs syncs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from sync.engine import SyncEngine, SyncResult
+from sync.wiki import WikiError
+
+from service.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "recentchanges_cursor"
+
+
+@dataclass(slots=True)
+class Metrics:
+    syncs: int = 0
+    sync_seconds: float = 0.0
+    edits: int = 0
+    failures: int = 0
+    webhooks_accepted: int = 0
+    webhooks_refused: int = 0
+    last_success: float = 0.0
+    last_error: str = ""
+    history: deque[SyncResult] = field(default_factory=lambda: deque(maxlen=50))
+
+
+class Worker:
+    """One thread that owns every sync of the service."""
+
+    def __init__(
+        self,
+        engine: SyncEngine,
+        queue: JobQueue,
+        *,
+        coalesce_seconds: float = 0.5,
+        catchup_seconds: float = 60.0,
+        batch_limit: int = 1000,
+    ) -> None:
+        self.engine = engine
+        self.queue = queue
+        self.coalesce_seconds = coalesce_seconds
+        self.catchup_seconds = catchup_seconds
+        self.batch_limit = batch_limit
+        self.metrics = Metrics()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_catchup = 0.0
+        self.ready = threading.Event()  # set after the first successful sync
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="wikiledger-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def notify(self) -> None:
+        """A job was queued: wake up (the coalescing window starts now)."""
+        self._wake.set()
+
+    # -- loop -----------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._step()
+            except Exception:  # a bug must not kill the worker; it is logged and retried
+                log.exception("worker step failed")
+                self.metrics.failures += 1
+                self._stop.wait(1.0)
+
+    def _step(self) -> None:
+        if time.time() >= self._next_catchup:
+            self._catch_up()
+            self._next_catchup = time.time() + self.catchup_seconds
+        now = time.time()
+        due_in = self.queue.next_due_in(now)
+        if due_in is None or due_in > 0:
+            wait = self._next_catchup - now if due_in is None else min(due_in, self._next_catchup - now)
+            self._wake.wait(max(wait, 0.01))
+            self._wake.clear()
+            return  # look again: something may be due now
+        self._stop.wait(self.coalesce_seconds)  # let a burst of saves arrive
+        self._drain()
+
+    def _drain(self) -> None:
+        jobs = self.queue.claim(self.batch_limit, time.time())
+        if not jobs:
+            return
+        ids = [job.id for job in jobs]
+        full = any(job.event.get("event") == "full" for job in jobs)
+        titles: set[str] = set()
+        for job in jobs:
+            for key in ("title", "old_title"):
+                value = job.event.get(key)
+                if isinstance(value, str) and value:
+                    titles.add(value.replace("_", " "))
+            titles.update(job.event.get("titles", []))
+        try:
+            result = self.engine.full_sync() if full else self.engine.sync_pages(titles)
+        except WikiError as err:
+            self.queue.fail(ids, str(err), time.time())
+            self.metrics.failures += 1
+            self.metrics.last_error = str(err)
+            log.warning("sync failed, %d job(s) will be retried: %s", len(ids), err)
+            return
+        self.queue.complete(ids)
+        self._record(result)
+
+    def _record(self, result: SyncResult) -> None:
+        self.metrics.syncs += 1
+        self.metrics.sync_seconds += result.duration
+        self.metrics.edits += len(result.edits)
+        self.metrics.last_success = time.time()
+        self.metrics.history.appendleft(result)
+        self.ready.set()
+
+    def _catch_up(self) -> None:
+        """Queue the pages changed since the cursor; a first start does a full sync."""
+        cursor = self.queue.get_state(CURSOR_KEY)
+        started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            if cursor is None:
+                self._record(self.engine.full_sync())
+                self.queue.set_state(CURSOR_KEY, f"{started}|0")
+                return
+            since, _, last_id = cursor.partition("|")
+            changes = [
+                c for c in self.engine.wiki.recent_changes(since) if c.rc_id > int(last_id or 0)
+            ]
+        except WikiError as err:
+            self.metrics.failures += 1
+            self.metrics.last_error = str(err)
+            log.warning("catch-up failed (will retry): %s", err)
+            return
+        if not changes:
+            return
+        titles = {c.title for c in changes if c.title} | {c.new_title for c in changes if c.new_title}
+        self.queue.enqueue({"event": "catchup", "titles": sorted(titles)})
+        self._wake.set()
+        newest = max(changes, key=lambda c: c.rc_id)
+        self.queue.set_state(CURSOR_KEY, f"{newest.timestamp}|{newest.rc_id}")
