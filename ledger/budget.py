@@ -17,6 +17,7 @@ from ledger.record import (
     ProjectStatus,
     Records,
     Severity,
+    Source,
     floor_money,
     round_money,
     sort_problems,
@@ -89,22 +90,31 @@ def _index(records: Records) -> _Index:
             f"{first.source.line} : ce doublon est ignoré ; supprimez-le ou renommez la campagne"
         )
         index.problems.append((key, Problem(campaign.source, CAMPAIGN_TEMPLATE, _E, message)))
-    names = [c.name for c in index.campaigns.values()]
-    items: list[tuple[str, Project | Pledge]] = [(PROJECT_TEMPLATE, p) for p in records.projects]
-    items += [(PLEDGE_TEMPLATE, p) for p in records.pledges]
-    for template, item in sorted(items, key=lambda i: (i[1].source, i[0])):
-        key = _key(item.campaign)
-        if key in index.campaigns:
-            if isinstance(item, Project):
-                index.projects[key].append(item)
-            else:
-                index.pledges[key].append(item)
-            continue
-        hint = suggest(item.campaign, names)
-        message = unknown_message("campagne", item.campaign, names)
-        problem = Problem(item.source, template, _E, message)
-        index.problems.append((None if hint is None else _key(hint), problem))
+    # Source order decides which duplicate wins and which pledge meets a cap first; the
+    # other fields only break ties between templates on the same line.
+    for project in sorted(records.projects, key=lambda p: (p.source, p.title, p.minimum)):
+        if (found := _known(index, project, PROJECT_TEMPLATE)) is not None:
+            index.projects[found].append(project)
+    for pledge in sorted(records.pledges, key=_pledge_order):
+        if (found := _known(index, pledge, PLEDGE_TEMPLATE)) is not None:
+            index.pledges[found].append(pledge)
     return index
+
+
+def _pledge_order(pledge: Pledge) -> tuple[Source, str, str, Decimal]:
+    return (pledge.source, pledge.member, pledge.project, pledge.amount)
+
+
+def _known(index: _Index, item: Project | Pledge, template: str) -> str | None:
+    """The key of the item's campaign, or None after recording an unknown-campaign error."""
+    key = _key(item.campaign)
+    if key in index.campaigns:
+        return key
+    names = [c.name for c in index.campaigns.values()]
+    hint = suggest(item.campaign, names)
+    problem = Problem(item.source, template, _E, unknown_message("campagne", item.campaign, names))
+    index.problems.append((None if hint is None else _key(hint), problem))
+    return None
 
 
 def campaign_names(records: Records) -> list[str]:
@@ -168,7 +178,7 @@ def _compute(index: _Index, key: str) -> CampaignReport:
         unallocated=envelope - dotation * len(participants),
         members=members,
         projects=projects,
-        pledges=sorted(round_.judged, key=lambda p: (p.source, p.member, p.project)),
+        pledges=sorted(round_.judged, key=lambda p: (p.source, p.member, p.project, p.amount)),
         problems=sort_problems(problems),
         opening=campaign.opening,
         closing=campaign.closing,
@@ -189,10 +199,10 @@ class _Round:
     judged: list[CountedPledge] = field(default_factory=list)
 
     def screen(self, pledges: list[Pledge]) -> dict[str, list[tuple[Pledge, _Bucket]]]:
-        """Reject the pledges that cannot count, in source order so the cap is deterministic."""
+        """Reject the pledges that cannot count; `pledges` come in `_pledge_order`."""
         accepted: dict[str, list[tuple[Pledge, _Bucket]]] = defaultdict(list)
         per_project: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-        for pledge in sorted(pledges, key=lambda p: (p.source, p.member, p.project)):
+        for pledge in pledges:
             member = _user(pledge.member)
             bucket = self.buckets.get(_key(pledge.project))
             title = pledge.project if bucket is None else bucket.project.title
@@ -242,16 +252,13 @@ class _Round:
         if member not in self.participants:
             message = f"« {member} » ne participe pas à la campagne « {name} »"
             hint = suggest(member, self.participants)
-            if hint is not None:
-                message += f" — vouliez-vous dire « {hint} » ?"
-            return (
-                message
-                + " Ce soutien ne compte pas : corrigez le nom ou ajoutez-le aux participants"
-            )
+            message += "." if hint is None else f" — vouliez-vous dire « {hint} » ?"
+            return f"{message} Ce soutien ne compte pas : corrigez le nom ou inscrivez ce membre."
         if bucket is None:
             titles = [b.project.title for b in self.buckets.values()]
             message = unknown_message("projet", pledge.project, titles)
-            return f"{message} dans la campagne « {name} » : ce soutien ne compte pas"
+            message += "" if message.endswith("?") else f" dans la campagne « {name} »."
+            return f"{message} Ce soutien ne compte pas : corrigez le titre du projet."
         title = bucket.project.title
         if bucket.project.status is ProjectStatus.CANCELLED:
             return f"projet annulé « {title} » : ce soutien ne compte pas ; reportez-le ailleurs"
