@@ -1,4 +1,4 @@
-"""Exports for the treasurer: CSV of declarations and pledges (the ODS workbooks live in export_ods).
+"""Exports for the treasurer: CSV of declarations and pledges (ODS workbooks: `export_ods`).
 
 Two CSV dialects, both with CRLF line ends and one row per declaration or pledge (no totals
 row, so that a column sums to the report's totals):
@@ -98,9 +98,11 @@ def format_cell(value: Cell, dialect: Dialect) -> str:
     return neutralise(value)
 
 
-def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], dialect: Dialect) -> bytes:
-    if dialect not in ("fr", "rfc4180"):
-        raise ValueError(f"unknown CSV dialect {dialect!r}")
+def write_csv(
+    headers: dict[str, list[str]], rows: Sequence[Sequence[Cell]], dialect: Dialect
+) -> bytes:
+    if dialect not in headers:
+        raise ValueError(f"unknown CSV dialect {dialect!r}: 'fr' or 'rfc4180'")
     buffer = io.StringIO(newline="")
     writer = csv.writer(
         buffer,
@@ -108,14 +110,14 @@ def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], dialect: D
         lineterminator="\r\n",
         quoting=csv.QUOTE_MINIMAL,
     )
-    writer.writerow(headers)
+    writer.writerow(headers[dialect])
     writer.writerows([format_cell(value, dialect) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig" if dialect == "fr" else "utf-8")
 
 
 def export_contributions_csv(report: ContributionReport, *, dialect: Dialect = "fr") -> bytes:
     """One row per declaration of the year, in the report's order (by date)."""
-    rows = [
+    rows: list[list[Cell]] = [
         [
             c.date,
             c.contributor,
@@ -130,7 +132,7 @@ def export_contributions_csv(report: ContributionReport, *, dialect: Dialect = "
         ]
         for c in report.contributions
     ]
-    return write_csv(CONTRIBUTION_HEADERS[dialect], rows, dialect)
+    return write_csv(CONTRIBUTION_HEADERS, rows, dialect)
 
 
 def export_campaign_csv(report: CampaignReport, *, dialect: Dialect = "fr") -> bytes:
@@ -154,7 +156,7 @@ def export_campaign_csv(report: CampaignReport, *, dialect: Dialect = "fr") -> b
                 status,
             ]
         )
-    return write_csv(PLEDGE_HEADERS[dialect], rows, dialect)
+    return write_csv(PLEDGE_HEADERS, rows, dialect)
 
 
 def project_status(projects: dict[str, ProjectTotals], title: str) -> str:
