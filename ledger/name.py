@@ -26,6 +26,9 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     return by_key[close[0]] if close else None
 
 
+_FEMININE = {"campagne", "enveloppe", "personne"}
+
+
 def unknown_message(kind: str, name: str, candidates: Iterable[str]) -> str:
     """French message for an unknown name, with a suggestion for a near miss.
 
@@ -33,7 +36,8 @@ def unknown_message(kind: str, name: str, candidates: Iterable[str]) -> str:
     'cercle inconnu « Numerique » — vouliez-vous dire « Numérique » ?'
     """
     hint = suggest(name, candidates)
-    message = f"{kind} inconnu « {name} »"
+    adjective = "inconnue" if kind in _FEMININE else "inconnu"
+    message = f"{kind} {adjective} « {name} »"
     if hint is not None and hint != name:
         return f"{message} — vouliez-vous dire « {hint} » ?"
     return message

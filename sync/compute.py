@@ -51,7 +51,9 @@ def compute_all(
         campaign.problems = sort_problems(campaign.problems + budget_parse)
         computation.campaigns[name] = campaign
     computation.problems = sort_problems(
-        parse_problems + check_contributions(records) + check_campaigns(records)
+        parse_problems
+        + check_contributions(records, default_rate=config.default_rate)
+        + check_campaigns(records)
     )
     return computation
 

@@ -499,7 +499,7 @@ def test_a_reference_to_an_unknown_campaign_is_an_error_shown_on_the_nearest_cam
         [project("Four", "50", 1, name="Cobudget 2025")],
         [pledge("Alice", "Four", "20", 1, name="Cobudget 2025")],
     )
-    expected = "campagne inconnu « Cobudget 2025 » — vouliez-vous dire « Cobudget 2026 » ?"
+    expected = "campagne inconnue « Cobudget 2025 » — vouliez-vous dire « Cobudget 2026 » ?"
     report = compute_campaign(recs, NAME)
     assert [(p.template, p.message) for p in report.problems] == [
         ("Projet cobudget", expected),
@@ -534,7 +534,7 @@ def test_asking_for_an_undeclared_campaign_raises_unknown_campaign() -> None:
     assert isinstance(raised.value, KeyError)
     assert (
         str(raised.value)
-        == "campagne inconnu « Cobudget 2062 » — vouliez-vous dire « Cobudget 2026 » ?"
+        == "campagne inconnue « Cobudget 2062 » — vouliez-vous dire « Cobudget 2026 » ?"
     )
 
 
