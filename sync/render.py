@@ -1,0 +1,360 @@
+"""Rendering of the generated part of the summary pages: registry, anomalies, bilan, data pages.
+
+Templates live in `wiki_templates/reports/`. Every `{{ expression }}` in them is escaped by
+default (`_finalize`); only `Wikitext` made by the filters of `sync.wikitext` goes out as is,
+so no member-typed string can inject markup. Money, hours, dates and decimals must go through
+a filter: outputting them raw is a template bug and raises.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ledger.record import Problem, Severity, sort_problems
+from ledger.report import (
+    CampaignReport,
+    CircleTotals,
+    ContributionReport,
+    ContributorTotals,
+    CountedContribution,
+    MonthTotals,
+    ProjectTotals,
+    SplitShare,
+)
+from sync import wikitext
+from sync.wikitext import Wikitext, escape
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "reports"
+
+PROJECT_STATUS = {"funded": "financé", "open": "ouvert", "cancelled": "annulé", "done": "réalisé"}
+_BAR_COLOUR = {"funded": "#14866d", "open": "#36c"}
+PLEDGE_STATE = {"counted": "compté", "suspended": "suspendu", "rejected": "refusé"}
+
+_ZERO = Decimal("0.00")
+# The generation time is the only part of a page that changes on every render: it sits in
+# this span so that comparisons can leave it out (see `without_timestamp`).
+_STAMP = re.compile(r'<span class="wikiledger-horodatage">[^<]*</span>')
+
+
+def _finalize(value: object) -> str:
+    """Jinja's output hook: `Wikitext` as is, text and integers escaped, anything else refused."""
+    if isinstance(value, Wikitext):
+        return value
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return escape(str(value))
+    raise TypeError(f"report template outputs a raw {type(value).__name__}: use a filter")
+
+
+def _user_links(names: Iterable[str]) -> Wikitext:
+    return Wikitext(", ".join(wikitext.user_link(name) for name in names))
+
+
+def _template_name(name: str) -> Wikitext:
+    """`{{Contribution}}` shown literally in code font."""
+    return Wikitext(f"<code>{escape('{{' + name + '}}')}</code>") if name else Wikitext("—")
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        money=wikitext.money,
+        hours=wikitext.hours,
+        count=wikitext.count,
+        percent=wikitext.percent,
+        date=wikitext.date,
+        long_date=wikitext.long_date,
+        timestamp=wikitext.timestamp,
+        month=wikitext.month,
+        user_link=wikitext.user_link,
+        user_links=_user_links,
+        page_link=wikitext.page_link,
+        template_name=_template_name,
+        money_cell=wikitext.money_cell,
+        hours_cell=wikitext.hours_cell,
+        count_cell=wikitext.count_cell,
+        percent_cell=wikitext.percent_cell,
+        date_cell=wikitext.date_cell,
+        month_cell=wikitext.month_cell,
+        stamp=_stamp,
+    )
+    environment.globals.update(plural=wikitext.plural, share=wikitext.share_percent)
+    return environment
+
+
+def _render(name: str, **context: Any) -> str:
+    return _environment().get_template(name).render(**context).strip("\n") + "\n"
+
+
+def _stamp(generated_at: datetime.datetime) -> Wikitext:
+    text = f"Mis à jour par wikiledger le {wikitext.timestamp(generated_at)}."
+    return Wikitext(f'<span class="wikiledger-horodatage">{text}</span>')
+
+
+def without_timestamp(generated: str) -> str:
+    """A generated part without its generation time, to tell whether anything else changed."""
+    return _STAMP.sub("", generated)
+
+
+# --- Contribution registry -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CircleRow:
+    totals: CircleTotals
+    share: int | None  # whole percent of the envelope requested
+    overrun: Decimal  # requested above the envelope, 0.00 when within
+
+
+@dataclass(frozen=True, slots=True)
+class _SplitRow:
+    share: SplitShare
+    coverage: int | None  # whole percent of the unpaid request that is proposed
+
+
+@dataclass(frozen=True, slots=True)
+class _Split:
+    circle: CircleTotals
+    available: Decimal  # envelope - paid, never below zero
+    rows: tuple[_SplitRow, ...]
+    requested: Decimal
+    paid: Decimal
+    proposed: Decimal
+
+
+def _envelope_share(circle: CircleTotals) -> int | None:
+    if not circle.has_envelope:
+        return None
+    return wikitext.share_percent(circle.requested, circle.envelope)
+
+
+def _circle_row(circle: CircleTotals) -> _CircleRow:
+    share = (
+        wikitext.share_percent(circle.requested, circle.envelope) if circle.has_envelope else None
+    )
+    return _CircleRow(circle, share, max(circle.requested - circle.envelope, _ZERO))
+
+
+def _split(circle: CircleTotals) -> _Split:
+    rows = tuple(
+        _SplitRow(s, wikitext.share_percent(s.proposed, s.requested)) for s in circle.split
+    )
+    return _Split(
+        circle=circle,
+        available=max(circle.envelope - circle.paid, _ZERO),
+        rows=rows,
+        requested=sum((s.requested for s in circle.split), _ZERO),
+        paid=sum((s.paid for s in circle.split), _ZERO),
+        proposed=sum((s.proposed for s in circle.split), _ZERO),
+    )
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, _ZERO)
+
+
+def _row_totals(rows: Iterable[ContributorTotals | MonthTotals]) -> dict[str, Decimal]:
+    rows = list(rows)
+    return {
+        "hours": _sum(r.hours for r in rows),
+        "requested": _sum(r.requested for r in rows),
+        "validated": _sum(r.validated for r in rows),
+        "paid": _sum(r.paid for r in rows),
+    }
+
+
+def _counted_money(contributions: list[CountedContribution]) -> Decimal:
+    return _sum(c.amount for c in contributions if c.status != "refusée")
+
+
+def render_registry(report: ContributionReport, *, generated_at: datetime.datetime) -> str:
+    """The generated part of `Contribution-rétribution/Registre {année}`."""
+    circles = report.circles
+    return _render(
+        "registry.j2",
+        year=report.year,
+        generated_at=generated_at,
+        circles=[_circle_row(c) for c in circles],
+        splits=[_split(c) for c in circles if c.over_envelope and c.has_envelope],
+        contributors=report.contributors,
+        contributor_total=_row_totals(report.contributors),
+        months=report.months,
+        month_total=_row_totals(report.months),
+        contributions=report.contributions,
+        total={
+            "envelope": _sum(c.envelope for c in circles if c.has_envelope),
+            "requested": _sum(c.requested for c in circles),
+            "validated": _sum(c.validated for c in circles),
+            "paid": _sum(c.paid for c in circles),
+            "remaining": _sum(c.remaining for c in circles),
+            "hours": _sum(c.hours for c in circles),
+            "declarations": sum(c.declarations for c in circles),
+            "listed_hours": _sum(c.hours for c in report.contributions if c.status != "refusée"),
+            "listed_amount": _counted_money(report.contributions),
+        },
+        over_ceiling=any(c.over_ceiling for c in report.contributions),
+        problems=len(report.problems),
+    )
+
+
+# --- Anomalies -------------------------------------------------------------------------
+
+
+def render_anomalies(problems: list[Problem], *, generated_at: datetime.datetime) -> str:
+    """The generated part of the anomalies page: every problem, grouped by page."""
+    groups: list[tuple[str, list[Problem]]] = []
+    for problem in sort_problems(problems):
+        if not groups or groups[-1][0] != problem.source.page:
+            groups.append((problem.source.page, []))
+        groups[-1][1].append(problem)
+    return _render(
+        "anomalies.j2",
+        generated_at=generated_at,
+        groups=groups,
+        errors=sum(1 for p in problems if p.severity == Severity.ERROR),
+        warnings=sum(1 for p in problems if p.severity == Severity.WARNING),
+        pages=len(groups),
+    )
+
+
+# --- Co-budget bilan -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ProjectRow:
+    project: ProjectTotals
+    status: str  # in French
+    of_minimum: int  # whole percent of the minimum pledged (uncapped)
+    of_maximum: int | None
+    missing: Decimal  # what the minimum still lacks
+    fill: int  # bar: width of the pledged part, in percent of the bar
+    marker: int | None  # bar: where the minimum sits, when a maximum extends the bar
+    colour: Wikitext  # bar: green when funded, blue when open
+
+
+def _whole_percent(part: Decimal, whole: Decimal) -> int:
+    share = wikitext.share_percent(part, whole)
+    return 100 if share is None else share
+
+
+def _project_row(project: ProjectTotals) -> _ProjectRow:
+    scale = max(project.minimum, project.maximum or _ZERO, project.pledged)
+    return _ProjectRow(
+        project=project,
+        status=PROJECT_STATUS.get(project.status, project.status),
+        of_minimum=_whole_percent(project.pledged, project.minimum),
+        of_maximum=None
+        if project.maximum is None
+        else _whole_percent(project.pledged, project.maximum),
+        missing=max(project.minimum - project.pledged, _ZERO),
+        fill=_whole_percent(project.pledged, scale),
+        marker=_whole_percent(project.minimum, scale) if scale > project.minimum else None,
+        colour=Wikitext(_BAR_COLOUR.get(project.status, "#a2a9b1")),
+    )
+
+
+def _campaign_state(report: CampaignReport, today: datetime.date) -> Wikitext:
+    if report.opening is not None and today < report.opening:
+        return Wikitext(f"pas encore ouverte (ouverture le {wikitext.date(report.opening)})")
+    if report.closing is not None and today > report.closing:
+        return Wikitext(f"close depuis le {wikitext.date(report.closing)}")
+    until = f" jusqu’au {wikitext.date(report.closing)} inclus" if report.closing else ""
+    return Wikitext(f"ouverte{until}")
+
+
+def render_bilan(
+    report: CampaignReport, *, generated_at: datetime.datetime, today: datetime.date
+) -> str:
+    """The generated part of `Cobudget {campagne}/Bilan`."""
+    rows = [_project_row(p) for p in report.projects]
+    regular = [r for r in rows if not r.project.cross_cutting]
+    return _render(
+        "bilan.j2",
+        report=report,
+        generated_at=generated_at,
+        state=_campaign_state(report, today),
+        pledged=_sum(m.pledged for m in report.members),
+        unpledged=_sum(m.remaining for m in report.members),
+        dotations=_sum(m.dotation for m in report.members),
+        funded=[r for r in regular if r.project.status == "funded"],
+        open=[r for r in regular if r.project.status == "open"],
+        cross_cutting=[r for r in rows if r.project.cross_cutting],
+        closed=[r for r in regular if r.project.status in ("done", "cancelled")],
+        set_aside=[p for p in report.pledges if p.state != "counted"],
+        pledge_state=PLEDGE_STATE,
+    )
+
+
+# --- Data pages ------------------------------------------------------------------------
+
+
+def _key_name(name: str) -> str:
+    """A name as members type it in a lookup: spaces collapsed, none at the ends."""
+    return " ".join(name.split())
+
+
+def _switch(entries: Iterable[tuple[str, Wikitext | str]]) -> str:
+    return _render("data.j2", entries=[(wikitext.switch_key(k), v) for k, v in entries])
+
+
+def render_contribution_data(reports: list[ContributionReport]) -> str:
+    """`{{#switch:}}` data page: `CERCLE/ANNÉE/champ` -> French-formatted value.
+
+    A circle without an envelope for the year has empty `enveloppe` and `part`.
+    """
+    entries: list[tuple[str, Wikitext | str]] = []
+    for report in reports:
+        for c in report.circles:
+            share = _envelope_share(c)
+            values: dict[str, Wikitext | str] = {
+                "enveloppe": wikitext.money(c.envelope) if c.has_envelope else "",
+                "demandé": wikitext.money(c.requested),
+                "validé": wikitext.money(c.validated),
+                "versé": wikitext.money(c.paid),
+                "restant": wikitext.money(c.remaining),
+                "heures": wikitext.hours(c.hours),
+                "part": "" if share is None else wikitext.percent(share),
+                "déclarations": wikitext.count(c.declarations),
+            }
+            entries.extend(
+                (f"{_key_name(c.name)}/{report.year}/{field}", v) for field, v in values.items()
+            )
+    return _switch(entries)
+
+
+def render_campaign_data(report: CampaignReport) -> str:
+    """`{{#switch:}}` data page: `TITRE DU PROJET/champ` -> value.
+
+    `pourcentage` is the whole percent of the minimum pledged, capped at 100 so that it can
+    be used as a bar width; `soutiens` is a plain integer; `maximum` is empty when there is none.
+    """
+    entries: list[tuple[str, Wikitext | str]] = []
+    for p in report.projects:
+        row = _project_row(p)
+        values: dict[str, Wikitext | str] = {
+            "promis": wikitext.money(p.pledged),
+            "minimum": wikitext.money(p.minimum),
+            "maximum": "" if p.maximum is None else wikitext.money(p.maximum),
+            "pourcentage": Wikitext(str(min(row.of_minimum, 100))),
+            "soutiens": Wikitext(str(p.supporters)),
+            "statut": row.status,
+            "manque": wikitext.money(row.missing),
+        }
+        entries.extend((f"{_key_name(p.title)}/{field}", v) for field, v in values.items())
+    return _switch(entries)

@@ -1,0 +1,215 @@
+"""Safe wikitext building blocks: escaping of member text, links, French number and date formats.
+
+Everything member-typed (names, missions, titles, messages) goes through `escape`, which turns
+every character the MediaWiki parser gives a meaning to into an HTML numeric entity: the parser
+leaves entities alone and the browser shows the literal character (the same approach as
+MediaWiki's own `wfEscapeWikiText`, made stricter). Helpers that build markup return
+`Wikitext`, the only type the report templates output without escaping.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator
+NBSP = "\u00a0"  # no-break space: before €, h, %
+MINUS = "\u2212"  # a real minus sign
+
+MONTHS: tuple[str, ...] = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet")
+MONTHS += ("août", "septembre", "octobre", "novembre", "décembre")
+
+
+class Wikitext(str):
+    """Markup that is safe to put in a page as it is; made only by the helpers of this module."""
+
+    __slots__ = ()
+
+
+# Characters with a meaning somewhere in wikitext: links [[ ]], templates and parameters { },
+# tables | ! , tags and entities < > &, signatures ~~~, magic words __X__, bold/italic '',
+# headings =, lists and definitions * # : ; (and URL autolinks need a ":"), attributes ".
+_ENTITY = {ord(ch): f"&#{ord(ch)};" for ch in "[]{}|<>&~_'=*#:;!\""}
+# The magic links ISBN/RFC/PMID also fire after a no-break space, so break the word itself.
+_MAGIC_LINK = re.compile(r"\b(ISBN|RFC|PMID)\b", re.IGNORECASE)
+
+
+def _plain_line(text: str) -> str:
+    """`text` on one line: every control character (newline, CR, tab...) becomes a space."""
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+def escape(text: str) -> Wikitext:
+    """Member text as wikitext that renders as exactly that text, on one line, inert."""
+    escaped = _plain_line(text).translate(_ENTITY)
+    escaped = _MAGIC_LINK.sub(lambda m: f"&#{ord(m.group(1)[0])};{m.group(1)[1:]}", escaped)
+    if escaped[:1] in (" ", "-"):  # a leading space makes <pre>, "----" a rule, at line start
+        escaped = f"&#{ord(escaped[0])};{escaped[1:]}"
+    return Wikitext(escaped)
+
+
+def switch_key(text: str) -> Wikitext:
+    """A `{{#switch:}}` case key: `=` and `|` as `{{=}}`/`{{!}}`, the rest escaped.
+
+    `#switch` decodes entities in keys before comparing them, so `&#91;` still matches `[`.
+    """
+    escaped = escape(text.strip())
+    return Wikitext(escaped.replace("&#61;", "{{=}}").replace("&#124;", "{{!}}"))
+
+
+# What cannot be in a page title, or would change meaning inside [[...]]: percent-encoded
+# characters and entities are decoded in link targets, "~~~" is a signature ("__" and "_"
+# are collapsed to a space below, as MediaWiki does).
+_TITLE_FORBIDDEN = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f-\x9f]|~~~|%[0-9A-Fa-f]{2}|&#?\w+;")
+_DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
+
+
+def _normalize_title(title: str) -> str | None:
+    """The title as MediaWiki would store it, or None when it cannot be a link target."""
+    title = " ".join(title.replace("_", " ").split())
+    if (
+        not title
+        or title.startswith(":")
+        or _TITLE_FORBIDDEN.search(title)
+        or _DOT_SEGMENT.search(title)
+        or len(title.encode("utf-8")) > 255
+    ):
+        return None
+    # Link targets are entity-decoded by MediaWiki: "&" must stay a literal ampersand.
+    return title.replace("&", "&#38;")
+
+
+def user_link(name: str, namespace: str = "Utilisateur") -> Wikitext:
+    """`[[Utilisateur:Name|Name]]`, or the name as plain text when it cannot be a user page."""
+    target = _normalize_title(name)
+    if target is None or ":" in target or "@" in target:  # not a possible user name
+        return escape(name)
+    return Wikitext(f"[[{namespace}:{target}|{escape(name)}]]")
+
+
+def page_link(title: str, line: int | None = None, *, text: str | None = None) -> Wikitext:
+    """`[[:Page|Page]]` (the colon keeps categories and files as plain links), then the line."""
+    target = _normalize_title(title)
+    label = escape(title if text is None else text)
+    link = label if target is None else f"[[:{target}|{label}]]"
+    return Wikitext(link if line is None else f"{link}, l.{NBSP}{line}")
+
+
+def _group(digits: str) -> str:
+    """`1234567` -> `1 234 567` with narrow no-break spaces."""
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return NNBSP.join(groups)
+
+
+def french_number(value: Decimal, places: int = 2) -> str:
+    """`-1234.5` -> `−1 234,50`: grouped thousands, decimal comma, real minus, no minus zero."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = MINUS if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):.{places}f}".partition(".")
+    return f"{sign}{_group(whole)}{',' + fraction if fraction else ''}"
+
+
+def money(value: Decimal) -> Wikitext:
+    """`1 234,50 €`."""
+    return Wikitext(f"{french_number(value)}{NBSP}€")
+
+
+def hours(value: Decimal) -> Wikitext:
+    """`12,50 h`."""
+    return Wikitext(f"{french_number(value)}{NBSP}h")
+
+
+def count(value: int) -> Wikitext:
+    """An integer count: `1 234`."""
+    return Wikitext(french_number(Decimal(value), 0))
+
+
+def percent(value: Decimal | int) -> Wikitext:
+    """`45 %`: callers pass whole percents (see `share_percent`)."""
+    return Wikitext(f"{french_number(Decimal(value), 0)}{NBSP}%")
+
+
+def share_percent(part: Decimal, whole: Decimal) -> int | None:
+    """`part` as a whole percent of `whole`, rounded down (never "100 %" before it is used up)."""
+    if whole <= 0:
+        return None
+    return int((part * 100 / whole).to_integral_value(rounding=ROUND_DOWN))
+
+
+def date(value: datetime.date) -> Wikitext:
+    """`12/03/2026`."""
+    return Wikitext(value.strftime("%d/%m/%Y"))
+
+
+def long_date(value: datetime.date) -> Wikitext:
+    """`1er mars 2026`, `12 mars 2026`."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return Wikitext(f"{day} {MONTHS[value.month - 1]} {value.year}")
+
+
+def timestamp(value: datetime.datetime) -> Wikitext:
+    """`12/03/2026 à 14:05`, with the time zone's name when the time is aware."""
+    zone = value.tzname() if value.tzinfo is not None else None
+    return Wikitext(f"{value:%d/%m/%Y} à {value:%H:%M}{f' {escape(zone)}' if zone else ''}")
+
+
+def month(value: str) -> Wikitext:
+    """`2026-03` -> `mars 2026` (anything else is shown escaped as it is)."""
+    year, _, number = value.partition("-")
+    if year.isdigit() and number.isdigit() and 1 <= int(number) <= 12:
+        return Wikitext(f"{MONTHS[int(number) - 1]} {year}")
+    return escape(value)
+
+
+def sort_value(value: Decimal | int | datetime.date | str) -> Wikitext:
+    """The `data-sort-value` attribute that makes sortable tables sort French numbers right."""
+    if isinstance(value, datetime.date):
+        key = value.isoformat()
+    elif isinstance(value, Decimal):
+        key = f"{value:.2f}"
+    elif isinstance(value, int):
+        key = str(value)
+    else:
+        key = "".join(ch for ch in value if ch.isalnum() or ch in "-.")
+    return Wikitext(f'data-sort-value="{key}"')
+
+
+def plural(number: int, singular: str, plural_form: str) -> Wikitext:
+    """French agreement, where 0 and 1 take the singular: `plural(2, "erreur", "erreurs")`."""
+    return Wikitext(f"{count(number)} {escape(singular if number <= 1 else plural_form)}")
+
+
+# Table cells: `attributes | text`, numbers right-aligned with a sort key.
+
+
+def _number_cell(text: Wikitext, key: Decimal | int) -> Wikitext:
+    return Wikitext(f'style="text-align:right" {sort_value(key)} | {text}')
+
+
+def money_cell(value: Decimal) -> Wikitext:
+    return _number_cell(money(value), value)
+
+
+def hours_cell(value: Decimal) -> Wikitext:
+    return _number_cell(hours(value), value)
+
+
+def count_cell(value: int) -> Wikitext:
+    return _number_cell(count(value), value)
+
+
+def percent_cell(value: int | None) -> Wikitext:
+    """A whole percent, or a dash (sorted first) when there is nothing to compare with."""
+    return _number_cell(Wikitext("—"), -1) if value is None else _number_cell(percent(value), value)
+
+
+def date_cell(value: datetime.date) -> Wikitext:
+    return Wikitext(f"{sort_value(value)} | {date(value)}")
+
+
+def month_cell(value: str) -> Wikitext:
+    return Wikitext(f"{sort_value(value)} | {month(value)}")
