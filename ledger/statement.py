@@ -238,23 +238,28 @@ def compute_statement(
 
 def reports_by_year(records: Records, member: str) -> dict[int, ContributionReport]:
     """The contribution reports of the years where the member declared something."""
-    from ledger.contribution import compute_contributions  # computed only when not given
+    mine = [c for c in records.contributions if normalise_member(c.contributor) == member]
+    if not mine:
+        return {}
+    # Imported here: the statement itself only reads reports, most callers pass them.
+    from ledger.contribution import compute_contributions
 
-    years = {
-        c.date.year for c in records.contributions if normalise_member(c.contributor) == member
+    return {
+        year: compute_contributions(records, year) for year in sorted({c.date.year for c in mine})
     }
-    return {year: compute_contributions(records, year) for year in sorted(years)}
 
 
 def reports_by_campaign(records: Records, member: str) -> dict[str, CampaignReport]:
     """The reports of the campagnes where the member takes part or pledged."""
-    from ledger.budget import compute_campaign  # computed only when not given
-
     # Campagne names match with case and spaces ignored, as ledger.budget matches them.
     declared = {" ".join(c.name.split()).casefold(): c.name for c in records.campaigns}
     keys = {p.campaign for p in records.pledges if normalise_member(p.member) == member}
     keys |= {c.name for c in records.campaigns if member in map(normalise_member, c.participants)}
     names = {declared[k] for k in (" ".join(n.split()).casefold() for n in keys) if k in declared}
+    if not names:
+        return {}
+    from ledger.budget import compute_campaign
+
     return {name: compute_campaign(records, name) for name in sorted(names)}
 
 

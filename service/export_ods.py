@@ -146,16 +146,19 @@ class Workbook:
         hours = NumberStyle(name="N_NUM", language="fr", country="FR")
         hours.addElement(Number(decimalplaces=2, minintegerdigits=1, grouping="true"))
         date = DateStyle(name="N_DATE", language="fr", country="FR")
-        for part in (Day(style="long"), NumberText(text="/"), Month(style="long")):
+        slash = "/"
+        for part in (Day(style="long"), NumberText(text=slash), Month(style="long")):
             date.addElement(part)
-        date.addElement(NumberText(text="/"))
-        date.addElement(NumberYear(style="long"))
+        for part in (NumberText(text=slash), NumberYear(style="long")):
+            date.addElement(part)
         period = DateStyle(name="N_MONTH", language="fr", country="FR")
         period.addElement(Month(style="long"))
         period.addElement(NumberText(text="/"))
         period.addElement(NumberYear(style="long"))
+        # Common styles (styles.xml): odfpy writes only the automatic styles that cells name,
+        # and would drop N_EUR_P, which only the map of N_EUR names.
         for style in (positive, negative, hours, date, period):
-            self.doc.automaticstyles.addElement(style)
+            self.doc.styles.addElement(style)
 
     def column_style(self, width_cm: float) -> Style:
         key = f"{width_cm:.1f}cm"
