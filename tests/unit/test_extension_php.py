@@ -53,7 +53,9 @@ def run_php_signer(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
-def case(secret: str, body: bytes, msg_id: str = "msg_0123abcd", timestamp: int = 1_773_309_600):
+def case(
+    secret: str, body: bytes, msg_id: str = "msg_0123abcd", timestamp: int = 1_773_309_600
+) -> dict[str, Any]:
     return {
         "secret": secret,
         "id": msg_id,
@@ -94,6 +96,7 @@ def test_the_manifest_registers_the_four_page_events() -> None:
     assert hooks["PageSaveComplete"] == "main"
     assert hooks["PageDeleteComplete"] == "main"
     assert hooks["PageMoveComplete"] == "main"
+    assert hooks["PageUndelete"] == "main"  # remembers who undeletes, for ArticleUndelete
     # ArticleUndelete runs on 1.39 and is skipped where it is deprecated (1.40+),
     # where PageUndeleteComplete takes over: one event per undeletion either way.
     assert hooks["ArticleUndelete"] == {"handler": "main", "deprecated": True}

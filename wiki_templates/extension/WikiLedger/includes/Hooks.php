@@ -16,20 +16,30 @@ use ManualLogEntry;
 use MediaWiki\Hook\PageMoveCompleteHook;
 use MediaWiki\Http\HttpRequestFactory;
 use MediaWiki\Page\Hook\PageDeleteCompleteHook;
+use MediaWiki\Page\Hook\PageUndeleteHook;
 use MediaWiki\Page\ProperPageIdentity;
 use MediaWiki\Permissions\Authority;
 use MediaWiki\Revision\RevisionRecord;
 use MediaWiki\Storage\Hook\PageSaveCompleteHook;
 use RequestContext;
+use StatusValue;
 use Title;
 use TitleFormatter;
 
-class Hooks implements PageSaveCompleteHook, PageDeleteCompleteHook, PageMoveCompleteHook {
+class Hooks implements
+	PageSaveCompleteHook,
+	PageDeleteCompleteHook,
+	PageMoveCompleteHook,
+	PageUndeleteHook
+{
 	/** @var Notifier */
 	private $notifier;
 
 	/** @var TitleFormatter */
 	private $titleFormatter;
+
+	/** @var string[] Prefixed DB key => name of who is undeleting it, during this request */
+	private $undeleters = [];
 
 	public function __construct(
 		Config $config,
@@ -126,6 +136,24 @@ class Hooks implements PageSaveCompleteHook, PageDeleteCompleteHook, PageMoveCom
 	}
 
 	/**
+	 * A page is about to be undeleted: remember who does it, which ArticleUndelete is not told.
+	 *
+	 * @inheritDoc
+	 */
+	public function onPageUndelete(
+		ProperPageIdentity $page,
+		Authority $performer,
+		string $reason,
+		bool $unsuppress,
+		array $timestamps,
+		array $fileVersions,
+		StatusValue $status
+	) {
+		$key = $this->titleFormatter->getPrefixedDBkey( $page );
+		$this->undeleters[$key] = $performer->getUser()->getName();
+	}
+
+	/**
 	 * Revisions of a page were restored (MediaWiki 1.39; from 1.40 on this deprecated hook is
 	 * skipped, because extension.json flags it "deprecated", and onPageUndeleteComplete runs).
 	 *
@@ -137,8 +165,8 @@ class Hooks implements PageSaveCompleteHook, PageDeleteCompleteHook, PageMoveCom
 	 * @return void
 	 */
 	public function onArticleUndelete( $title, $create, $comment, $oldPageId, $restoredPages ) {
-		// The hook gives no performer: the request's user is the one who undeleted.
-		$userName = RequestContext::getMain()->getUser()->getName();
+		$userName = $this->undeleters[$title->getPrefixedDBkey()]
+			?? RequestContext::getMain()->getUser()->getName();
 		if ( $this->notifier->isSkippedUser( $userName ) ) {
 			return;
 		}
@@ -148,13 +176,11 @@ class Hooks implements PageSaveCompleteHook, PageDeleteCompleteHook, PageMoveCom
 		$this->notifier->notifyLater( static function () use (
 			$title, $oldPageId, $prefixedText, $timestamp, $userName
 		) {
-			$pageId = $title->getArticleID( Title::READ_LATEST ) ?: (int)$oldPageId;
-			$revId = $title->getLatestRevID( Title::READ_LATEST ) ?: null;
 			return [
 				'event' => 'undelete',
 				'title' => $prefixedText,
-				'page_id' => $pageId,
-				'rev_id' => $revId,
+				'page_id' => $title->getArticleID( Title::READ_LATEST ) ?: (int)$oldPageId,
+				'rev_id' => $title->getLatestRevID( Title::READ_LATEST ) ?: null,
 				'timestamp' => $timestamp,
 				'user' => $userName,
 			];
