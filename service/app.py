@@ -36,7 +36,7 @@ def create_app(
         nonlocal settings, config, engine
         settings = settings or Settings()
         config = config or SyncConfig()
-        secret = decode_secret(settings.require_webhook_secret().decode())
+        secret = decode_secret(settings.require_webhook_secret())
         engine = engine or build_engine(settings, config)
         queue = JobQueue(settings.data_dir / "queue.sqlite3")
         worker = Worker(

@@ -56,14 +56,14 @@ class Settings(BaseSettings):
                 "(a bot password: Special:BotPasswords, user written as User@app)"
             )
 
-    def require_webhook_secret(self) -> bytes:
+    def require_webhook_secret(self) -> str:
         raw = self.webhook_secret.get_secret_value()
         if len(raw) < 24:
             raise ConfigError(
                 "WIKILEDGER_WEBHOOK_SECRET must be set to a random secret of 24 characters or "
                 "more (the same as $wgWikiLedgerWebhookSecret on the wiki)"
             )
-        return raw.encode()
+        return raw
 
 
 def _dataclass_from(cls: Any, table: dict[str, Any], section: str) -> Any:
