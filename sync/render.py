@@ -49,6 +49,8 @@ def _finalize(value: object) -> str:
     """Jinja's output hook: `Wikitext` as is, text and integers escaped, anything else refused."""
     if isinstance(value, Wikitext):
         return value
+    if isinstance(value, jinja2.Undefined):
+        return str(value)  # StrictUndefined raises here, naming what is missing
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return escape(str(value))
     raise TypeError(f"report template outputs a raw {type(value).__name__}: use a filter")

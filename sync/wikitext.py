@@ -32,8 +32,9 @@ class Wikitext(str):
 # tables | ! , tags and entities < > &, signatures ~~~, magic words __X__, bold/italic '',
 # headings =, lists and definitions * # : ; (and URL autolinks need a ":"), attributes ".
 _ENTITY = {ord(ch): f"&#{ord(ch)};" for ch in "[]{}|<>&~_'=*#:;!\""}
-# The magic links ISBN/RFC/PMID also fire after a no-break space, so break the word itself.
-_MAGIC_LINK = re.compile(r"\b(ISBN|RFC|PMID)\b", re.IGNORECASE)
+# The magic links ISBN/RFC/PMID also fire after a no-break space, so break the word itself
+# (wherever it is: no reliance on how the parser's regex sees word boundaries).
+_MAGIC_LINK = re.compile(r"ISBN|RFC|PMID", re.IGNORECASE)
 
 
 def _plain_line(text: str) -> str:
@@ -44,7 +45,7 @@ def _plain_line(text: str) -> str:
 def escape(text: str) -> Wikitext:
     """Member text as wikitext that renders as exactly that text, on one line, inert."""
     escaped = _plain_line(text).translate(_ENTITY)
-    escaped = _MAGIC_LINK.sub(lambda m: f"&#{ord(m.group(1)[0])};{m.group(1)[1:]}", escaped)
+    escaped = _MAGIC_LINK.sub(lambda m: f"&#{ord(m.group()[0])};{m.group()[1:]}", escaped)
     if escaped[:1] in (" ", "-"):  # a leading space makes <pre>, "----" a rule, at line start
         escaped = f"&#{ord(escaped[0])};{escaped[1:]}"
     return Wikitext(escaped)
