@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +24,6 @@ from ledger.report import (
     CircleTotals,
     ContributionReport,
     ContributorTotals,
-    CountedContribution,
     MonthTotals,
     ProjectTotals,
     SplitShare,
@@ -40,9 +38,12 @@ _BAR_COLOUR = {"funded": "#14866d", "open": "#36c"}
 PLEDGE_STATE = {"counted": "compté", "suspended": "suspendu", "rejected": "refusé"}
 
 _ZERO = Decimal("0.00")
-# The generation time is the only part of a page that changes on every render: it sits in
-# this span so that comparisons can leave it out (see `without_timestamp`).
-_STAMP = re.compile(r'<span class="wikiledger-horodatage">[^<]*</span>')
+# The helpers of `sync.wikitext` that templates use as filters: all return `Wikitext`.
+_FILTERS = (
+    "money", "hours", "count", "percent", "date", "long_date", "timestamp", "month", "stamp",
+    "user_link", "user_links", "page_link", "template_name", "money_cell", "hours_cell",
+    "count_cell", "percent_cell", "date_cell", "month_cell",
+)  # fmt: skip
 
 
 def _finalize(value: object) -> str:
@@ -56,15 +57,6 @@ def _finalize(value: object) -> str:
     raise TypeError(f"report template outputs a raw {type(value).__name__}: use a filter")
 
 
-def _user_links(names: Iterable[str]) -> Wikitext:
-    return Wikitext(", ".join(wikitext.user_link(name) for name in names))
-
-
-def _template_name(name: str) -> Wikitext:
-    """`{{Contribution}}` shown literally in code font."""
-    return Wikitext(f"<code>{escape('{{' + name + '}}')}</code>") if name else Wikitext("—")
-
-
 @functools.cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -75,27 +67,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(
-        money=wikitext.money,
-        hours=wikitext.hours,
-        count=wikitext.count,
-        percent=wikitext.percent,
-        date=wikitext.date,
-        long_date=wikitext.long_date,
-        timestamp=wikitext.timestamp,
-        month=wikitext.month,
-        user_link=wikitext.user_link,
-        user_links=_user_links,
-        page_link=wikitext.page_link,
-        template_name=_template_name,
-        money_cell=wikitext.money_cell,
-        hours_cell=wikitext.hours_cell,
-        count_cell=wikitext.count_cell,
-        percent_cell=wikitext.percent_cell,
-        date_cell=wikitext.date_cell,
-        month_cell=wikitext.month_cell,
-        stamp=_stamp,
-    )
+    environment.filters.update({name: getattr(wikitext, name) for name in _FILTERS})
     environment.globals.update(plural=wikitext.plural, share=wikitext.share_percent)
     return environment
 
@@ -104,14 +76,9 @@ def _render(name: str, **context: Any) -> str:
     return _environment().get_template(name).render(**context).strip("\n") + "\n"
 
 
-def _stamp(generated_at: datetime.datetime) -> Wikitext:
-    text = f"Mis à jour par wikiledger le {wikitext.timestamp(generated_at)}."
-    return Wikitext(f'<span class="wikiledger-horodatage">{text}</span>')
-
-
 def without_timestamp(generated: str) -> str:
     """A generated part without its generation time, to tell whether anything else changed."""
-    return _STAMP.sub("", generated)
+    return wikitext.STAMP.sub("", generated)
 
 
 # --- Contribution registry -------------------------------------------------------------
@@ -147,10 +114,9 @@ def _envelope_share(circle: CircleTotals) -> int | None:
 
 
 def _circle_row(circle: CircleTotals) -> _CircleRow:
-    share = (
-        wikitext.share_percent(circle.requested, circle.envelope) if circle.has_envelope else None
+    return _CircleRow(
+        circle, _envelope_share(circle), max(circle.requested - circle.envelope, _ZERO)
     )
-    return _CircleRow(circle, share, max(circle.requested - circle.envelope, _ZERO))
 
 
 def _split(circle: CircleTotals) -> _Split:
@@ -161,9 +127,9 @@ def _split(circle: CircleTotals) -> _Split:
         circle=circle,
         available=max(circle.envelope - circle.paid, _ZERO),
         rows=rows,
-        requested=sum((s.requested for s in circle.split), _ZERO),
-        paid=sum((s.paid for s in circle.split), _ZERO),
-        proposed=sum((s.proposed for s in circle.split), _ZERO),
+        requested=_sum(s.requested for s in circle.split),
+        paid=_sum(s.paid for s in circle.split),
+        proposed=_sum(s.proposed for s in circle.split),
     )
 
 
@@ -181,13 +147,10 @@ def _row_totals(rows: Iterable[ContributorTotals | MonthTotals]) -> dict[str, De
     }
 
 
-def _counted_money(contributions: list[CountedContribution]) -> Decimal:
-    return _sum(c.amount for c in contributions if c.status != "refusée")
-
-
 def render_registry(report: ContributionReport, *, generated_at: datetime.datetime) -> str:
     """The generated part of `Contribution-rétribution/Registre {année}`."""
     circles = report.circles
+    listed = [c for c in report.contributions if c.status != "refusée"]  # the totals row
     return _render(
         "registry.j2",
         year=report.year,
@@ -207,8 +170,8 @@ def render_registry(report: ContributionReport, *, generated_at: datetime.dateti
             "remaining": _sum(c.remaining for c in circles),
             "hours": _sum(c.hours for c in circles),
             "declarations": sum(c.declarations for c in circles),
-            "listed_hours": _sum(c.hours for c in report.contributions if c.status != "refusée"),
-            "listed_amount": _counted_money(report.contributions),
+            "listed_hours": _sum(c.hours for c in listed),
+            "listed_amount": _sum(c.amount for c in listed),
         },
         over_ceiling=any(c.over_ceiling for c in report.contributions),
         problems=len(report.problems),
@@ -256,14 +219,13 @@ def _whole_percent(part: Decimal, whole: Decimal) -> int:
 
 
 def _project_row(project: ProjectTotals) -> _ProjectRow:
-    scale = max(project.minimum, project.maximum or _ZERO, project.pledged)
+    maximum = project.maximum
+    scale = max(project.minimum, maximum or _ZERO, project.pledged)
     return _ProjectRow(
         project=project,
         status=PROJECT_STATUS.get(project.status, project.status),
         of_minimum=_whole_percent(project.pledged, project.minimum),
-        of_maximum=None
-        if project.maximum is None
-        else _whole_percent(project.pledged, project.maximum),
+        of_maximum=None if maximum is None else _whole_percent(project.pledged, maximum),
         missing=max(project.minimum - project.pledged, _ZERO),
         fill=_whole_percent(project.pledged, scale),
         marker=_whole_percent(project.minimum, scale) if scale > project.minimum else None,

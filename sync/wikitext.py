@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator
@@ -90,12 +91,22 @@ def user_link(name: str, namespace: str = "Utilisateur") -> Wikitext:
     return Wikitext(f"[[{namespace}:{target}|{escape(name)}]]")
 
 
+def user_links(names: Iterable[str]) -> Wikitext:
+    """Several user links, separated by commas."""
+    return Wikitext(", ".join(user_link(name) for name in names))
+
+
 def page_link(title: str, line: int | None = None, *, text: str | None = None) -> Wikitext:
     """`[[:Page|Page]]` (the colon keeps categories and files as plain links), then the line."""
     target = _normalize_title(title)
     label = escape(title if text is None else text)
     link = label if target is None else f"[[:{target}|{label}]]"
     return Wikitext(link if line is None else f"{link}, l.{NBSP}{line}")
+
+
+def template_name(name: str) -> Wikitext:
+    """`{{Contribution}}` shown literally, in code font."""
+    return Wikitext(f"<code>{escape('{{' + name + '}}')}</code>") if name else Wikitext("—")
 
 
 def _group(digits: str) -> str:
@@ -156,6 +167,17 @@ def timestamp(value: datetime.datetime) -> Wikitext:
     """`12/03/2026 à 14:05`, with the time zone's name when the time is aware."""
     zone = value.tzname() if value.tzinfo is not None else None
     return Wikitext(f"{value:%d/%m/%Y} à {value:%H:%M}{f' {escape(zone)}' if zone else ''}")
+
+
+# The generation time is the only part of a page that changes on every render: it sits in
+# this span so that comparisons can leave it out (`sync.render.without_timestamp`).
+STAMP = re.compile(r'<span class="wikiledger-horodatage">[^<]*</span>')
+
+
+def stamp(generated_at: datetime.datetime) -> Wikitext:
+    """`Mis à jour par wikiledger le 12/03/2026 à 14:05.` in a span that `STAMP` finds."""
+    text = f"Mis à jour par wikiledger le {timestamp(generated_at)}."
+    return Wikitext(f'<span class="wikiledger-horodatage">{text}</span>')
 
 
 def month(value: str) -> Wikitext:
