@@ -182,3 +182,17 @@ def test_switch_keys_write_equals_and_pipes_as_magic_words_and_escape_the_rest()
     assert switch_key("A = B|C") == "A {{=}} B{{!}}C"
     assert switch_key("x{{y}}/promis") == "x&#123;&#123;y&#125;&#125;/promis"
     assert switch_key(" Numérique/2026/versé ") == "Numérique/2026/versé"
+
+
+@given(st.text())
+def test_any_name_is_either_a_clean_user_link_or_plain_escaped_text(name: str) -> None:
+    link = user_link(name)
+    if link == escape(name):
+        return
+    match = re.fullmatch(r"\[\[Utilisateur:([^|]+)\|([^|]*)\]\]", link)
+    assert match is not None
+    target, label = html.unescape(match.group(1)), match.group(2)  # MediaWiki decodes targets
+    assert label == escape(name)
+    assert not set(target) & set("[]{}|<>#\n") and "~~~" not in target and "__" not in target
+    assert not re.search(r"%[0-9A-Fa-f]{2}", target)
+    assert target == " ".join(name.replace("_", " ").split())
