@@ -61,6 +61,7 @@ class SyncConfig:
     default_rate: Decimal = Decimal("30.00")
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
+    timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
 
     def template_titles(self) -> list[str]:
         """Our templates as titles the API accepts (`Template:` works on every language)."""

@@ -24,6 +24,7 @@ from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import OutputPage, plan_outputs
+from sync.render import without_timestamp
 from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
 
@@ -209,7 +210,7 @@ class SyncEngine:
         to_check = []
         for output in outputs:
             memo, info = known.get(output.title), infos.get(output.title)
-            if memo and info and memo.rev_id == info.rev_id and memo.generated == output.generated:
+            if memo and info and memo.rev_id == info.rev_id and same(memo.generated, output.generated):
                 continue  # unchanged on both sides: nothing to read, nothing to write
             if output.must_exist and info is None:
                 continue  # a statement page was deleted meanwhile: never recreate it
@@ -232,7 +233,7 @@ class SyncEngine:
     ) -> Edit | None:
         for _attempt in range(self.config.edit_retries + 1):
             old_generated = extract_generated(page.text) if page else None
-            if page is not None and old_generated == output.generated.strip("\n"):
+            if page is not None and old_generated is not None and same(old_generated, output.generated):
                 if not dry_run:
                     self.state.save_written(
                         WrittenPage(output.title, page.rev_id, output.generated, output.digest)
@@ -266,6 +267,13 @@ class SyncEngine:
             return Edit(output.title, summary, rev_id)
         log.warning("gave up writing %s after repeated edit conflicts", output.title)
         return None
+
+
+def same(old_generated: str, new_generated: str) -> bool:
+    """Whether two generated parts differ only by their generation time (or not at all)."""
+    return without_timestamp(old_generated).strip("\n") == without_timestamp(new_generated).strip(
+        "\n"
+    )
 
 
 def summarize(output: OutputPage, old_digest: str | None, created: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from ledger.record import Severity
@@ -39,6 +40,7 @@ def _eur(amount: Decimal) -> str:
 def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPage]:
     """Every page to write, in a stable order. Pure: renders, reads nothing."""
     pages = config.pages
+    at = computation.computed_at.astimezone(ZoneInfo(config.timezone))
     outputs = []
     for year, report in sorted(computation.contributions.items()):
         requested = sum((c.requested for c in report.circles), Decimal("0"))
@@ -47,7 +49,7 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
             f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, "
             f"versé {_eur(paid)}"
         )
-        outputs.append(OutputPage(pages.registry_for(year), render_registry(report), digest))
+        outputs.append(OutputPage(pages.registry_for(year), render_registry(report, generated_at=at), digest))
     if computation.contributions:
         circles = {c.name for r in computation.contributions.values() for c in r.circles}
         outputs.append(
@@ -64,7 +66,7 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
             f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}"
         )
         outputs.append(
-            OutputPage(pages.bilan_for(name), render_bilan(campaign, today=computation.today), digest)
+            OutputPage(pages.bilan_for(name), render_bilan(campaign, generated_at=at, today=computation.today), digest)
         )
         outputs.append(
             OutputPage(
@@ -78,7 +80,7 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
     outputs.append(
         OutputPage(
             pages.anomalies,
-            render_anomalies(computation.problems),
+            render_anomalies(computation.problems, generated_at=at),
             f"{errors} erreurs, {warnings} avertissements",
         )
     )
