@@ -1,0 +1,269 @@
+"""Static checks of the `Modèle:` pages in wiki_templates/mediawiki against DESIGN §3."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import mwparserfromhell
+import pytest
+
+from ledger.name import fold
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "wiki_templates" / "mediawiki"
+
+# DESIGN §3: every template's parameters, True when required (bold in the table).
+# `Relevé` is not in the table: it takes no parameter.
+CONTRACT: dict[str, dict[str, bool]] = {
+    "Cercle": {"nom": True, "référents": False, "canal": False, "état": False},
+    "Enveloppe cercle": {"cercle": True, "année": True, "montant": True, "taux horaire": False},
+    "Contribution": {
+        "contributeur": True,
+        "cercle": True,
+        "date": True,
+        "heures": False,
+        "montant": False,
+        "mission": False,
+        "statut": False,
+    },
+    "Cobudget": {
+        "campagne": True,
+        "enveloppe": False,
+        "dotation": False,
+        "participants": False,
+        "ouverture": False,
+        "clôture": False,
+        "plafond par projet": False,
+    },
+    "Projet cobudget": {
+        "campagne": True,
+        "titre": True,
+        "minimum": True,
+        "maximum": False,
+        "porteurs": False,
+        "transversal": False,
+        "statut": False,
+    },
+    "Soutien cobudget": {"campagne": True, "projet": True, "membre": True, "montant": True},
+    "Relevé": {},
+}
+CATEGORIES = {
+    "Cercle": "Cercles",
+    "Enveloppe cercle": "Enveloppes de cercle",
+    "Contribution": "Déclarations de contribution",
+    "Cobudget": "Campagnes cobudget",
+    "Projet cobudget": "Projets cobudget",
+    "Soutien cobudget": "Soutiens cobudget",
+    "Relevé": "Relevés personnels",
+}
+DATA_PAGE_PLACEHOLDERS = {
+    "Cercle": "@@CONTRIBUTION_DATA_PAGE@@",
+    "Projet cobudget": "@@COBUDGET_DATA_PAGE@@",
+}
+# Closed sets of values: VisualEditor offers them in a menu.
+SUGGESTED_VALUES = {
+    ("Cercle", "état"): ["actif", "en sommeil"],
+    ("Contribution", "statut"): ["déclarée", "validée", "versée", "refusée", "bénévole"],
+    ("Projet cobudget", "transversal"): ["oui", "non"],
+    ("Projet cobudget", "statut"): ["proposé", "annulé", "réalisé"],
+}
+TEMPLATEDATA_TYPES = {
+    "unknown", "string", "number", "boolean", "date", "line", "content",
+    "unbalanced-wikitext", "url", "wiki-page-name", "wiki-user-name", "wiki-file-name",
+    "wiki-template-name",
+}  # fmt: skip
+FRENCH_WORDS = {"de", "du", "des", "le", "la", "les", "un", "une", "ou", "et", "en", "à", "au",
+                "par", "pour", "sur", "sans", "qui"}  # fmt: skip
+ENGLISH_WORDS = {"the", "of", "name", "amount", "year", "hours", "status", "user", "project",
+                 "start", "end", "required", "optional"}  # fmt: skip
+NAMES = sorted(CONTRACT)
+
+
+def read(name: str) -> str:
+    return (TEMPLATE_DIR / f"{name}.wiki").read_text(encoding="utf-8")
+
+
+def block(text: str, tag: str) -> str:
+    """The content of the single `<tag>…</tag>` block of `text`."""
+    found: list[str] = re.findall(rf"<{tag}>(.*?)</{tag}>", text, flags=re.S)
+    assert len(found) == 1, f"expected exactly one <{tag}> block, found {len(found)}"
+    return found[0]
+
+
+def templatedata(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(block(block(read(name), "noinclude"), "templatedata"))
+    return data
+
+
+def aliases_of(name: str) -> dict[str, str]:
+    """Every alias of the template's parameters, mapped to its parameter."""
+    params = templatedata(name)["params"]
+    return {alias: param for param, spec in params.items() for alias in spec.get("aliases", [])}
+
+
+def all_params() -> list[tuple[str, str]]:
+    return [(name, param) for name in NAMES for param in CONTRACT[name]]
+
+
+def test_there_is_one_file_per_template_of_the_contract_and_no_other() -> None:
+    assert sorted(path.stem for path in TEMPLATE_DIR.glob("*.wiki")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_file_is_an_includeonly_part_then_a_noinclude_part_and_nothing_else(name: str) -> None:
+    text = read(name)
+    tags = re.findall(r"</?(?:includeonly|noinclude|onlyinclude)\s*>", text)
+    assert tags == ["<includeonly>", "</includeonly>", "<noinclude>", "</noinclude>"]
+    assert text.startswith("<includeonly>")
+    # Anything between the blocks would be shown both on the template page and where it is used.
+    assert "</includeonly><noinclude>" in text
+    assert text.endswith("</noinclude>\n")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_templatedata_is_valid_json_in_block_format_with_a_french_description(
+    name: str,
+) -> None:
+    data = templatedata(name)
+    assert data["format"] == "block"
+    assert set(data["description"].lower().split()) & FRENCH_WORDS
+    assert data["paramOrder"] == list(CONTRACT[name])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_templatedata_parameters_are_exactly_the_design_ones(name: str) -> None:
+    assert set(templatedata(name)["params"]) == set(CONTRACT[name])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_required_flags_match_the_design(name: str) -> None:
+    params = templatedata(name)["params"]
+    for param, required in CONTRACT[name].items():
+        assert params[param].get("required", False) is required, param
+        # A required parameter is not also merely suggested.
+        assert not (required and params[param].get("suggested")), param
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_alias_is_another_spelling_of_its_parameter(name: str) -> None:
+    params = templatedata(name)["params"]
+    for alias, param in aliases_of(name).items():
+        assert alias not in params
+        assert alias != param
+        assert fold(alias.replace("_", " ")) == fold(param), (alias, param)
+
+
+def test_accented_and_multi_word_parameters_have_their_plain_spellings_as_aliases() -> None:
+    for name, param in all_params():
+        plain = fold(param).replace(" ", "_")
+        if plain != param:
+            assert plain in aliases_of(name), (name, param, plain)
+
+
+@pytest.mark.parametrize(("name", "param"), all_params())
+def test_every_parameter_has_a_french_label_description_type_and_example(
+    name: str, param: str
+) -> None:
+    spec = templatedata(name)["params"][param]
+    label, description = spec["label"].strip(), spec["description"].strip()
+    assert label and description
+    assert not set(re.findall(r"\w+", label.lower())) & ENGLISH_WORDS, label
+    words = set(re.findall(r"\w+", description.lower()))
+    assert words & FRENCH_WORDS, description
+    assert not words & ENGLISH_WORDS, description
+    assert spec["type"] in TEMPLATEDATA_TYPES
+    assert str(spec["example"]).strip()
+
+
+@pytest.mark.parametrize(("name", "param"), all_params())
+def test_closed_parameters_suggest_exactly_their_values(name: str, param: str) -> None:
+    spec = templatedata(name)["params"][param]
+    assert spec.get("suggestedvalues") == SUGGESTED_VALUES.get((name, param))
+
+
+@pytest.mark.parametrize(("name", "param"), all_params())
+def test_the_body_reads_the_parameter_and_its_aliases_with_an_empty_default(
+    name: str, param: str
+) -> None:
+    body = block(read(name), "includeonly")
+    spellings = [param] + [a for a, p in aliases_of(name).items() if p == param]
+    for spelling in spellings:
+        assert "{{{" + spelling + "|" in body, spelling
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_body_never_shows_a_raw_parameter_or_reads_an_unknown_one(name: str) -> None:
+    body = block(read(name), "includeonly")
+    assert not re.search(r"\{\{\{[^|{}]*\}\}\}", body), "a parameter without a default"
+    read_names = set(re.findall(r"\{\{\{([^|{}]+)\|", body))
+    assert read_names == set(CONTRACT[name]) | set(aliases_of(name))
+
+
+@pytest.mark.parametrize(("name", "param"), all_params())
+def test_a_missing_required_parameter_shows_a_french_hint(name: str, param: str) -> None:
+    body = block(read(name), "includeonly")
+    hint = f"paramètre « {param} » manquant"
+    assert (hint in body) is CONTRACT[name][param]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_page_is_categorised_where_used_and_the_template_page_as_a_wikiledger_template(
+    name: str,
+) -> None:
+    text = read(name)
+    body, doc = block(text, "includeonly"), block(text, "noinclude")
+    assert re.findall(r"\[\[Catégorie:([^\]|]+)", body) == [CATEGORIES[name]]
+    assert re.findall(r"\[\[Catégorie:([^\]|]+)", doc) == ["Modèles wikiledger"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_data_pages_are_named_by_installer_placeholders_only(name: str) -> None:
+    text = read(name)
+    assert set(re.findall(r"@@\w+@@", text)) == (
+        {DATA_PAGE_PLACEHOLDERS[name]} if name in DATA_PAGE_PLACEHOLDERS else set()
+    )
+    assert "/Données" not in text  # default titles are configuration, not template text
+
+
+def test_the_circle_card_looks_up_this_years_envelope_requested_and_remaining() -> None:
+    body = block(read("Cercle"), "includeonly")
+    for field in ("enveloppe", "demandé", "restant"):
+        assert "{{:@@CONTRIBUTION_DATA_PAGE@@|{{{nom|}}}/{{CURRENTYEAR}}/" + field + "}}" in body
+    assert "{{#ifexist:@@CONTRIBUTION_DATA_PAGE@@|" in body
+    assert "pas encore de données" in body
+
+
+def test_the_project_box_looks_up_its_live_state_on_its_campaigns_data_page() -> None:
+    body = block(read("Projet cobudget"), "includeonly")
+    data_page = "{{#replace:@@COBUDGET_DATA_PAGE@@|{campagne}|{{{campagne|}}}}}"
+    for field in ("promis", "minimum", "maximum", "pourcentage", "soutiens", "statut", "manque"):
+        assert "{{:" + data_page + "|{{{titre|}}}/" + field + "}}" in body, field
+    assert "{{#ifexist:" + data_page + "|" in body
+    assert "max-width:100%" in body  # the progress bar is capped at 100 %
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_braces_are_balanced(name: str) -> None:
+    body = block(read(name), "includeonly")
+    assert body.count("{") == body.count("}")
+    assert body.count("[[") == body.count("]]")
+    code = mwparserfromhell.parse(body)
+    for node in code.ifilter_text(recursive=True):
+        assert "{{" not in node.value and "}}" not in node.value, node.value[:80]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_documented_example_uses_only_known_parameters_and_all_required_ones(
+    name: str,
+) -> None:
+    doc = block(read(name), "noinclude")
+    example = mwparserfromhell.parse(block(doc, "pre"))
+    (call,) = example.filter_templates()
+    assert call.name.strip() == name
+    given = {str(p.name).strip() for p in call.params}
+    assert given <= set(CONTRACT[name])
+    assert {p for p, required in CONTRACT[name].items() if required} <= given
+    # The example must stay inert: a live call would make the template page a declaration.
+    assert "{{" + name not in doc.replace(block(doc, "pre"), "")
