@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from ledger.record import Severity
 from sync.compute import Computation
@@ -16,6 +16,7 @@ from sync.render import (
     render_contribution_data,
     render_registry,
 )
+from sync.statement import plan_statements, render_statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ def _eur(amount: Decimal) -> str:
     whole, cents = f"{amount:.2f}".split(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -49,7 +50,9 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
             f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, "
             f"versé {_eur(paid)}"
         )
-        outputs.append(OutputPage(pages.registry_for(year), render_registry(report, generated_at=at), digest))
+        outputs.append(
+            OutputPage(pages.registry_for(year), render_registry(report, generated_at=at), digest)
+        )
     if computation.contributions:
         circles = {c.name for r in computation.contributions.values() for c in r.circles}
         outputs.append(
@@ -62,11 +65,13 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
     for name, campaign in sorted(computation.campaigns.items()):
         pledged = sum((p.pledged for p in campaign.projects), Decimal("0"))
         funded = sum(1 for p in campaign.projects if p.status == "funded")
-        digest = (
-            f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}"
-        )
+        digest = f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}"
         outputs.append(
-            OutputPage(pages.bilan_for(name), render_bilan(campaign, generated_at=at, today=computation.today), digest)
+            OutputPage(
+                pages.bilan_for(name),
+                render_bilan(campaign, generated_at=at, today=computation.today),
+                digest,
+            )
         )
         outputs.append(
             OutputPage(
@@ -75,6 +80,15 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
                 f"données de {len(campaign.projects)} projets",
             )
         )
+    for title, statement in plan_statements(computation, config):
+        total = statement.total
+        declarations = "déclaration" if total.declarations <= 1 else "déclarations"
+        digest = (
+            f"relevé de {statement.member} : {total.declarations} {declarations}, "
+            f"demandé {_eur(total.requested)}"
+        )
+        generated = render_statement(statement, generated_at=at, pages=pages)
+        outputs.append(OutputPage(title, generated, digest, must_exist=True))
     errors = sum(1 for p in computation.problems if p.severity == Severity.ERROR)
     warnings = len(computation.problems) - errors
     outputs.append(
