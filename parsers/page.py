@@ -122,7 +122,7 @@ def _template_of(kind: str, names: TemplateNames) -> str:
 def parse_page(
     title: str,
     text: str,
-    names: TemplateNames = TemplateNames(),  # noqa: B008 - frozen, never mutated
+    names: TemplateNames = TemplateNames(),
     aliases: Mapping[str, str] | None = None,
 ) -> tuple[Records, list[Problem]]:
     """Records and problems of one page. `aliases`: {other template name: one of ours}."""
@@ -185,7 +185,10 @@ class _CallReader:
         if values is None:
             return None
         source = Source(self.title, self.call.line)
-        return getattr(self, f"build_{self.call.kind}")(values, source)
+        build: Callable[[dict[str, Any], Source], object | None] = getattr(
+            self, f"build_{self.call.kind}"
+        )
+        return build(values, source)
 
     def values(self, specs: tuple[Spec, ...]) -> dict[str, Any] | None:
         """Parsed values by display name; None when an error stops the record."""
@@ -204,20 +207,20 @@ class _CallReader:
             self.problem(
                 param.line,
                 Severity.WARNING,
-                f"valeur sans nom de paramètre « {param.value[:40]} » ignorée : "
-                "écrivez nom=valeur",
+                f"valeur sans nom de paramètre « {param.value[:40]} » ignorée : écrivez nom=valeur",
             )
         values: dict[str, Any] = {}
         failed = False
         for key, param in self.call.params.items():
-            spec = known.get(key)
-            if spec is None:
+            found = known.get(key)
+            if found is None:
                 hint = suggest(param.name, [s.name for s in specs])
                 message = f"paramètre inconnu « {param.name} » ignoré"
                 if hint:
                     message += f" — vouliez-vous dire « {hint} » ?"
                 self.problem(param.line, Severity.WARNING, message)
                 continue
+            spec = found
             if not param.value:
                 continue  # an empty value is an absent value
             try:

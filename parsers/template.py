@@ -148,15 +148,14 @@ class _Finder:
         if written.strip().startswith("#"):
             return  # parser function: its branches are not declarations
         kind = self.wanted.get(name) if name is not None else None
-        call = TemplateCall(kind, " ".join(written.split()), self.lines.line(offset)) if kind else None
+        call = (
+            TemplateCall(kind, " ".join(written.split()), self.lines.line(offset)) if kind else None
+        )
         position = offset + 2 + len(written)
         for param in node.params:
             position += 1  # the "|"
             param_name = str(param.name)
-            if param.showkey:
-                value_offset = position + len(param_name) + 1
-            else:
-                value_offset = position
+            value_offset = position + len(param_name) + 1 if param.showkey else position
             if call is not None:
                 self.add_param(call, param_name, str(param.value), param.showkey, value_offset)
             self.walk(param.value, value_offset)  # templates nested in a value are expanded

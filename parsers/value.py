@@ -65,7 +65,9 @@ def parse_money(text: str) -> Decimal:
         value = value.replace(".", "")
     elif not _MONEY_PLAIN.fullmatch(value):
         if value.startswith("-"):
-            raise ValueFormatError(f"montant négatif « {raw.strip()} » : indiquez un montant positif")
+            raise ValueFormatError(
+                f"montant négatif « {raw.strip()} » : indiquez un montant positif"
+            )
         raise ValueFormatError(
             f"montant illisible « {raw.strip()} » : écrivez par exemple 1 200,50 €"
         )

@@ -1,1 +1,1 @@
-"""The HTTP service, the background worker and the command-line interface: where things are wired."""
+"""The HTTP service, the background worker and the command line: where things are wired."""

@@ -56,4 +56,3 @@ def compute_all(
         + check_campaigns(records)
     )
     return computation
-

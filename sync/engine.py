@@ -171,7 +171,7 @@ class SyncEngine:
         parsed = []
         for page in texts:
             if self.config.pages.is_output(page.title) or page.namespace == 10:
-                records, problems = Records(), []
+                records, problems = Records(), list[Problem]()
             else:
                 records, problems = parse_page(
                     page.title, page.text, self.config.templates, self._aliases or {}
@@ -210,7 +210,12 @@ class SyncEngine:
         to_check = []
         for output in outputs:
             memo, info = known.get(output.title), infos.get(output.title)
-            if memo and info and memo.rev_id == info.rev_id and same(memo.generated, output.generated):
+            if (
+                memo
+                and info
+                and memo.rev_id == info.rev_id
+                and same(memo.generated, output.generated)
+            ):
                 continue  # unchanged on both sides: nothing to read, nothing to write
             if output.must_exist and info is None:
                 continue  # a statement page was deleted meanwhile: never recreate it
@@ -233,7 +238,11 @@ class SyncEngine:
     ) -> Edit | None:
         for _attempt in range(self.config.edit_retries + 1):
             old_generated = extract_generated(page.text) if page else None
-            if page is not None and old_generated is not None and same(old_generated, output.generated):
+            if (
+                page is not None
+                and old_generated is not None
+                and same(old_generated, output.generated)
+            ):
                 if not dry_run:
                     self.state.save_written(
                         WrittenPage(output.title, page.rev_id, output.generated, output.digest)

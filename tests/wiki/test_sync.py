@@ -1,0 +1,224 @@
+"""Full syncs against the real wiki seeded with the sample Optéos pages (devwiki/seed)."""
+
+from __future__ import annotations
+
+import threading
+
+import mwclient
+import pytest
+
+from ledger.report import campaign_report_to_json, contribution_report_to_json
+from parsers.marker import MARKER_END, MARKER_START, extract_generated
+from sync.engine import SyncEngine
+from sync.wiki import PageText
+from tests.wiki.conftest import page_text
+
+REGISTRY = "Contribution-rétribution/Registre 2026"
+ANOMALIES = "Contribution-rétribution/Anomalies"
+BILAN = "Cobudget 2026/Bilan"
+
+
+def circles_by_name(payload: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {c["name"]: c for c in payload["circles"]}  # type: ignore[index,union-attr]
+
+
+def test_a_full_sync_computes_the_expected_ledger_and_writes_the_pages(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    result = engine.full_sync()
+    payload = contribution_report_to_json(engine.compute().contributions[2026])
+    circles = circles_by_name(payload)
+    # figures worked out by hand in devwiki/seed/EXPECTED.md
+    assert {k: circles["Numérique"][k] for k in ("envelope", "requested", "validated", "paid")} == {
+        "envelope": "4000.00",
+        "requested": "4770.50",  # includes the 300.00 declared through {{Déclaration}}
+        "validated": "2235.50",
+        "paid": "585.00",
+    }
+    assert circles["Numérique"]["remaining"] == "-770.50"
+    assert circles["Numérique"]["hours"] == "73.75"
+    assert circles["Numérique"]["over_envelope"] is True
+    assert {
+        s["name"]: s["proposed"] for s in circles["Numérique"]["split"] if s["proposed"] != "0.00"
+    } == {
+        "Alice Martin": "1493.12",
+        "David Nguyen": "1224.27",
+        "Inès Benali": "208.06",
+        "Karim Haddad": "489.55",
+    }
+    assert circles["Accompagnement"]["requested"] == "2082.50"
+    assert circles["Administratif-Comptable"]["requested"] == "4447.75"
+    assert circles["Animation"]["requested"] == "860.00"
+    assert len(payload["contributions"]) == 39 - 5 + 1  # 34 counted + the refused ones listed
+    titles = {edit.title for edit in result.edits}
+    assert {REGISTRY, ANOMALIES, BILAN, "Contribution-rétribution/Registre 2025"} <= titles
+    registry = page_text(bot_site, REGISTRY)
+    assert registry.startswith(MARKER_START) and MARKER_END in registry
+    assert "4 770,50" in registry and "wikitable sortable" in registry
+
+
+def test_the_refused_declaration_is_listed_but_counts_in_nothing(engine: SyncEngine) -> None:
+    engine.full_sync(write=False)
+    report = engine.compute().contributions[2026]
+    refused = [c for c in report.contributions if c.status == "refusée"]
+    assert {(c.contributor, str(c.amount)) for c in refused} == {
+        ("Karim Haddad", "180.00"),
+        ("François Petit", "105.00"),
+    }
+
+
+def test_a_second_sync_makes_no_edit_and_reads_no_page(engine: SyncEngine) -> None:
+    engine.full_sync()
+    again = engine.full_sync()
+    assert again.edits == []
+    assert again.pages_read == 0
+
+
+def test_a_human_paragraph_above_the_markers_survives_an_update(
+    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    human = "== Notes du cercle ==\nParagraphe écrit par une personne, '''à garder''' tel quel.\n\n"
+    current = page_text(admin_site, ANOMALIES)
+    admin_site.pages[ANOMALIES].edit(human + current + "\nEt une ligne après.\n", "note humaine")
+    # a new problem changes the generated part of the anomalies page
+    admin_site.pages["Essai anomalie"].edit(
+        "{{Contribution|contributeur=Zoé|cercle=Inconnu|date=01/02/2026|heures=2}}", "essai"
+    )
+    result = engine.full_sync()
+    assert ANOMALIES in {e.title for e in result.edits}
+    text = page_text(bot_site, ANOMALIES)
+    assert text.startswith(human)
+    assert text.endswith("\nEt une ligne après.")
+    assert "Essai anomalie" in (extract_generated(text) or "")
+
+
+def test_an_invalid_declaration_is_on_the_anomalies_page_with_its_page_and_line(
+    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    admin_site.pages["Essai montant illisible"].edit(
+        "Intro\n\nDeuxième paragraphe\n{{Contribution|contributeur=Zoé Blanc|cercle=Numérique"
+        "|date=01/02/2026|montant=12,3,4}}\n",
+        "essai",
+    )
+    engine.full_sync()
+    problems = [p for p in engine.compute().problems if p.source.page == "Essai montant illisible"]
+    assert [(p.source.line, p.severity) for p in problems] == [(4, "error")]
+    assert "12,3,4" in problems[0].message
+    anomalies = extract_generated(page_text(bot_site, ANOMALIES)) or ""
+    assert "Essai montant illisible" in anomalies
+    assert "12,3,4" in anomalies
+
+
+def test_a_declaration_through_a_redirect_to_the_template_is_counted(engine: SyncEngine) -> None:
+    engine.full_sync(write=False)
+    report = engine.compute().contributions[2026]
+    via_redirect = [
+        c
+        for c in report.contributions
+        if c.source == type(c.source)("Utilisateur:David Nguyen/Contributions 2026", 6)
+    ]
+    assert [(c.contributor, c.circle, str(c.amount)) for c in via_redirect] == [
+        ("David Nguyen", "Numérique", "300.00")
+    ]
+
+
+def test_the_bot_never_reads_its_own_pages_as_sources(
+    engine: SyncEngine, admin_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    before = contribution_report_to_json(engine.compute().contributions[2026])
+    current = page_text(admin_site, REGISTRY)
+    admin_site.pages[REGISTRY].edit(
+        current + "\n{{Contribution|contributeur=Intrus|cercle=Numérique|date=01/03/2026"
+        "|montant=99999}}\n",
+        "appel ajouté sur la page du bot",
+    )
+    engine.full_sync()
+    after = contribution_report_to_json(engine.compute().contributions[2026])
+    assert after["circles"] == before["circles"]
+
+
+class HumanEditsDuringTheSync:
+    """Wraps the engine's wiki: just before the bot's first save, a person edits the page."""
+
+    def __init__(self, engine: SyncEngine, admin_site: mwclient.Site, title: str) -> None:
+        self.engine, self.admin_site, self.title = engine, admin_site, title
+        self.real_edit = engine.wiki.edit
+        self.done = threading.Event()
+
+    def edit(self, title: str, text: str, summary: str, *, base: PageText | None) -> int:
+        if title == self.title and not self.done.is_set():
+            self.done.set()
+            page = self.admin_site.pages[title]
+            page.edit(
+                "Remarque ajoutée pendant la synchronisation.\n\n" + page.text(cache=False),
+                "humain",
+            )
+        return self.real_edit(title, text, summary, base=base)
+
+
+def test_a_concurrent_human_edit_during_a_sync_is_not_lost(
+    engine: SyncEngine,
+    bot_site: mwclient.Site,
+    admin_site: mwclient.Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine.full_sync()
+    admin_site.pages["Essai concurrence"].edit(
+        "{{Contribution|contributeur=Zoé Blanc|cercle=Animation|date=02/02/2026|montant=10}}",
+        "essai",
+    )
+    human = HumanEditsDuringTheSync(engine, admin_site, REGISTRY)
+    monkeypatch.setattr(engine.wiki, "edit", human.edit)
+    result = engine.full_sync()
+    assert human.done.is_set()
+    text = page_text(bot_site, REGISTRY)
+    assert text.startswith("Remarque ajoutée pendant la synchronisation.")
+    assert "Zoé Blanc" in (extract_generated(text) or "")
+    assert REGISTRY in {e.title for e in result.edits}
+
+
+def test_the_campaign_gives_the_expected_json_bilan_and_data_page(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    payload = campaign_report_to_json(engine.compute().campaigns["2026"])
+    assert (payload["envelope"], payload["dotation"], payload["unallocated"]) == (
+        "10000.00",
+        "1428.57",
+        "0.01",
+    )
+    members = {m["name"]: m for m in payload["members"]}
+    assert members["Élodie Fontaine"]["suspended"] is True
+    assert members["Alice Martin"]["remaining"] == "0.00"
+    assert members["Bruno Lefèvre"]["pledged"] == "1400.00"
+    projects = {p["title"]: p for p in payload["projects"]}
+    assert projects["Refonte du livret d'accueil"]["status"] == "funded"  # exactly the minimum
+    assert projects["Refonte du livret d'accueil"]["pledged"] == "600.00"
+    assert projects["Hébergement libre de nos outils"]["excess"] == "100.00"
+    assert projects["Matériel de visioconférence"]["status"] == "open"
+    assert projects["Traduction du wiki en anglais"]["status"] == "cancelled"
+    assert projects["Fonds de solidarité entre entrepreneur·es"]["supporters"] == 4
+    bilan = extract_generated(page_text(bot_site, BILAN)) or ""
+    assert "Propositions transversales" in bilan
+    assert "Refonte du livret d" in bilan
+    data = page_text(bot_site, "Cobudget 2026/Données")
+    assert "<onlyinclude>{{#switch:" in data
+
+
+def test_a_proposal_page_shows_its_funding_state_after_a_sync(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    html = bot_site.parse(page="Cobudget 2026/Projet Livret d'accueil", prop="text")["text"]["*"]
+    assert "600,00" in html
+    assert "financé" in html.lower()
+
+
+def test_a_circle_card_shows_the_year_figures_after_a_sync(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    html = bot_site.parse(page="Cercle Animation", prop="text")["text"]["*"]
+    assert "2 500,00" in html.replace("\u202f", " ").replace("\xa0", " ")
