@@ -7,16 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sync.config import SyncConfig
-from sync.engine import SyncEngine
 
 from service.queue import JobQueue
-from service.routes import api, ops, pages, webhook
+from service.routes import api, export, ops, pages, webhook
 from service.runtime import Runtime
 from service.settings import Settings
 from service.webhook import decode_secret
 from service.wiring import build_engine
 from service.worker import Worker
+from sync.config import SyncConfig
+from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def create_app(
 
     app = FastAPI(title="wikiledger", version="0.1.0", lifespan=lifespan)
     app.include_router(webhook.router)
+    app.include_router(export.router)  # before api: /api/contributions/2026.csv is an export
     app.include_router(api.router)
     app.include_router(ops.router)
     app.include_router(pages.router)

@@ -11,11 +11,18 @@ from pathlib import Path
 
 from ledger.record import Severity, format_problem
 from ledger.report import campaign_report_to_json, contribution_report_to_json
-from sync.templates import install_templates
-from sync.wiki import WikiError
-
+from service.export import (
+    Dialect,
+    export_campaign_csv,
+    export_campaign_ods,
+    export_contributions_csv,
+    export_contributions_ods,
+)
 from service.settings import ConfigError, Settings, load_config
 from service.wiring import build_engine, build_wiki
+from sync.compute import Computation
+from sync.templates import install_templates
+from sync.wiki import WikiError
 
 log = logging.getLogger("wikiledger")
 
@@ -25,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="wikiledger",
         description="Contribution ledgers and co-budget totals from MediaWiki templates.",
     )
-    parser.add_argument("--config", type=Path, help="configuration file (default ./wikiledger.toml)")
+    parser.add_argument(
+        "--config", type=Path, help="configuration file (default ./wikiledger.toml)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("install-templates", help="create or update the Modèle: pages")
@@ -39,11 +48,70 @@ def _parser() -> argparse.ArgumentParser:
     cobudget = report_kinds.add_parser("cobudget")
     cobudget.add_argument("campagne")
     cobudget.add_argument("--json", action="store_true", help="print the JSON report")
+    _add_export_parser(commands)
     commands.add_parser("check", help="list the problems; exit 1 when there is an error")
     serve = commands.add_parser("serve", help="run the HTTP service (webhook, API, pages)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     return parser
+
+
+def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser("export", help="write a CSV or ODS export; writes no page")
+    kinds = export.add_subparsers(dest="kind", required=True)
+    for kind, key, what in (
+        ("contributions", "year", "one row per declaration of the year"),
+        ("cobudget", "campagne", "one row per pledge of the campagne"),
+    ):
+        sub = kinds.add_parser(kind, help=what)
+        sub.add_argument(key, type=int if key == "year" else str)
+        sub.add_argument(
+            "--format", choices=("csv", "ods"), help="default: from -o's extension, else csv"
+        )
+        sub.add_argument(
+            "--dialect",
+            choices=("fr", "rfc4180"),
+            help="CSV only: fr (';', decimal comma, BOM; default) or rfc4180 (',', ISO dates)",
+        )
+        sub.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+
+def _export(args: argparse.Namespace, computation: Computation) -> int:
+    """Write the export to `-o FILE` or to binary stdout; unknown year/campagne is an error."""
+    fmt = args.format or ("ods" if args.output and args.output.suffix == ".ods" else "csv")
+    if fmt == "ods" and args.dialect:
+        raise ConfigError("--dialect applies to CSV exports only")
+    dialect: Dialect = "rfc4180" if args.dialect == "rfc4180" else "fr"
+    if args.kind == "contributions":
+        report = computation.contributions.get(args.year)
+        if report is None:
+            known = ", ".join(str(y) for y in sorted(computation.contributions)) or "none"
+            raise ConfigError(f"no declarations for {args.year} on the wiki (years: {known})")
+        if fmt == "ods":
+            data = export_contributions_ods(report)
+        else:
+            data = export_contributions_csv(report, dialect=dialect)
+        rows = f"{len(report.contributions)} declaration(s)"
+    else:
+        campaign = computation.campaigns.get(args.campagne)
+        if campaign is None:
+            known = ", ".join(sorted(computation.campaigns)) or "none"
+            raise ConfigError(f"no campaign named {args.campagne!r} on the wiki (known: {known})")
+        if fmt == "ods":
+            data = export_campaign_ods(campaign)
+        else:
+            data = export_campaign_csv(campaign, dialect=dialect)
+        rows = f"{len(campaign.pledges)} pledge(s)"
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        args.output.write_bytes(data)
+    except OSError as err:
+        raise ConfigError(f"cannot write {args.output}: {err.strerror or err}") from err
+    print(f"wrote {args.output} ({fmt}, {rows})")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,6 +166,8 @@ def _run(args: argparse.Namespace) -> int:
         errors = sum(1 for p in computation.problems if p.severity == Severity.ERROR)
         print(f"{errors} error(s), {len(computation.problems) - errors} warning(s)")
         return 1 if errors else 0
+    if args.command == "export":
+        return _export(args, computation)
     if args.kind == "contributions":
         from ledger.contribution import compute_contributions
 

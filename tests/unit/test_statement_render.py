@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.record import Source
+from ledger.record import Source, StatementRequest
 from ledger.report import (
     CampaignReport,
     CircleTotals,
@@ -22,9 +22,13 @@ from ledger.report import (
     SplitShare,
 )
 from ledger.statement import Statement, compute_statement
+from sync.compute import compute_all
+from sync.config import SyncConfig
+from sync.output import plan_outputs
 from sync.render import without_timestamp
 from sync.statement import page_owner, render_statement, requested_statements
 from sync.wikitext import escape
+from tests.unit.test_export_routes import records
 
 NOW = datetime.datetime(2026, 4, 15, 14, 5)
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -265,9 +269,7 @@ def test_the_owner_of_a_page_is_the_root_of_a_user_page(title: str, owner: str |
     assert page_owner(title, USER_NAMESPACES) == owner
 
 
-def request(member: str, page: str, line: int = 1):
-    from ledger.record import StatementRequest
-
+def request(member: str, page: str, line: int = 1) -> StatementRequest:
     return StatementRequest(member, Source(page, line))
 
 
@@ -304,3 +306,29 @@ def test_any_mission_or_project_title_stays_inside_its_own_cell(mission: str, ti
         body = cell.removeprefix("| ")
         assert cell.startswith("| ")
         assert "[[" not in body and "{{" not in body and "|" not in body and "<" not in body
+
+
+def test_plan_outputs_adds_a_statement_page_only_where_its_owner_asked_for_it() -> None:
+    wiki = records()
+    wiki.statements = [
+        request("Alice Martin", "Utilisateur:Alice Martin/Relevé"),
+        request("Alice Martin", "Utilisateur:Bob/Relevé"),  # Bob's page naming Alice
+        request("Bob", "Contribution-rétribution/Accueil"),  # not a user page
+        request("Carole", "Utilisatrice:Carole"),
+    ]
+    computation = compute_all(wiki, [], SyncConfig(), today=datetime.date(2026, 4, 15))
+    outputs = plan_outputs(computation, SyncConfig())
+    statements = [o for o in outputs if o.must_exist]
+    assert [o.title for o in statements] == [
+        "Utilisateur:Alice Martin/Relevé",
+        "Utilisatrice:Carole",
+    ]
+    alice, carole = statements
+    assert alice.digest == "relevé de Alice Martin : 3 déclarations, demandé 510,00 €"
+    assert "'''Relevé de [[Utilisateur:Alice Martin|Alice Martin]]'''" in alice.generated
+    assert "[[:Contribution-rétribution/Registre 2026|" in alice.generated
+    assert carole.digest == "relevé de Carole : 1 déclaration, demandé 0,00 €"  # refused
+    assert all(
+        not o.title.startswith(("Utilisateur:Bob", "Contribution-rétribution/Accueil"))
+        for o in outputs
+    )
