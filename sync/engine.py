@@ -236,46 +236,64 @@ class SyncEngine:
         *,
         dry_run: bool,
     ) -> Edit | None:
+        restoring = False  # True while putting back an edit our save went over
         for _attempt in range(self.config.edit_retries + 1):
             old_generated = extract_generated(page.text) if page else None
-            if (
-                page is not None
-                and old_generated is not None
-                and same(old_generated, output.generated)
-            ):
+            unchanged = old_generated is not None and same(old_generated, output.generated)
+            if page is not None and unchanged and not restoring:
                 if not dry_run:
                     self.state.save_written(
                         WrittenPage(output.title, page.rev_id, output.generated, output.digest)
                     )
                 return None
-            old_text = page.text if page else ""
-            new_text = splice_generated(old_text, output.generated)
+            new_text = splice_generated(page.text if page else "", output.generated)
             memo = known.get(output.title)
             summary = summarize(output, memo.digest if memo else None, page is None)
             if dry_run:
-                diff = "".join(
-                    difflib.unified_diff(
-                        (old_generated or "").splitlines(keepends=True),
-                        output.generated.splitlines(keepends=True),
-                        fromfile=f"{output.title} (wiki)",
-                        tofile=f"{output.title} (wikiledger)",
-                    )
-                )
-                return Edit(output.title, summary, 0, diff)
+                return Edit(output.title, summary, 0, _diff(output, old_generated))
             try:
-                rev_id = self.wiki.edit(output.title, new_text, summary, base=page)
+                saved = self.wiki.edit(output.title, new_text, summary, base=page)
             except EditConflict:
                 log.info("edit conflict on %s: re-reading and trying again", output.title)
                 page = self.wiki.fetch_titles([output.title]).get(output.title)
                 if output.must_exist and page is None:
                     return None
+                restoring = False
                 continue
+            if page is not None and saved.old_rev_id not in (0, page.rev_id):
+                # Someone saved between our read and our save, and MediaWiki let ours replace
+                # theirs (it suppresses conflicts within the same second). Put theirs back
+                # with our generated part, on top of our revision.
+                between = self.wiki.fetch_revision(saved.old_rev_id)
+                if between is not None:
+                    log.warning("%s was edited during the sync: keeping that edit", output.title)
+                    page = PageText(
+                        between.page_id,
+                        between.title,
+                        between.namespace,
+                        saved.rev_id,
+                        saved.timestamp,
+                        between.text,
+                    )
+                    restoring = True
+                    continue
             self.state.save_written(
-                WrittenPage(output.title, rev_id, output.generated, output.digest)
+                WrittenPage(output.title, saved.rev_id, output.generated, output.digest)
             )
-            return Edit(output.title, summary, rev_id)
+            return Edit(output.title, summary, saved.rev_id)
         log.warning("gave up writing %s after repeated edit conflicts", output.title)
         return None
+
+
+def _diff(output: OutputPage, old_generated: str | None) -> str:
+    return "".join(
+        difflib.unified_diff(
+            (old_generated or "").splitlines(keepends=True),
+            output.generated.splitlines(keepends=True),
+            fromfile=f"{output.title} (wiki)",
+            tofile=f"{output.title} (wikiledger)",
+        )
+    )
 
 
 def same(old_generated: str, new_generated: str) -> bool:

@@ -48,6 +48,15 @@ class PageText:
 
 
 @dataclass(frozen=True, slots=True)
+class Saved:
+    """The outcome of a save: the new revision and the one it replaced (0 for a creation)."""
+
+    rev_id: int
+    old_rev_id: int
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
 class RecentChange:
     rc_id: int
     type: str  # edit, new, log
@@ -307,10 +316,10 @@ class WikiClient:
         summary: str,
         *,
         base: PageText | None,
-    ) -> int:
+    ) -> Saved:
         """Save `text` as a bot edit based on `base` (None: the page must not exist yet).
 
-        Returns the new revision id. Raises EditConflict when the page changed since `base`
+        Raises EditConflict when the page changed since `base`
         was read (or was created meanwhile), so the caller re-reads and recomputes.
         """
         params: dict[str, Any] = {
@@ -337,4 +346,12 @@ class WikiClient:
         edit = result.get("edit", {})
         if edit.get("result") != "Success":
             raise WikiError(f"the wiki refused to save {title!r}: {edit}")
-        return int(edit.get("newrevid") or edit.get("lastrevid") or (base.rev_id if base else 0))
+        if "nochange" in edit:  # the same text: MediaWiki made no revision
+            rev_id = base.rev_id if base else 0
+            return Saved(rev_id, rev_id, base.timestamp if base else "")
+        return Saved(int(edit["newrevid"]), int(edit.get("oldrevid") or 0), edit["newtimestamp"])
+
+    def fetch_revision(self, rev_id: int) -> PageText | None:
+        """One revision's text by its id (None when it is gone)."""
+        pages = list(self._fetch(revids=str(rev_id)))
+        return pages[0] if pages else None

@@ -10,7 +10,7 @@ import pytest
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
 from sync.engine import SyncEngine
-from sync.wiki import PageText
+from sync.wiki import PageText, Saved
 from tests.wiki.conftest import page_text
 
 REGISTRY = "Contribution-rétribution/Registre 2026"
@@ -49,12 +49,12 @@ def test_a_full_sync_computes_the_expected_ledger_and_writes_the_pages(
     assert circles["Accompagnement"]["requested"] == "2082.50"
     assert circles["Administratif-Comptable"]["requested"] == "4447.75"
     assert circles["Animation"]["requested"] == "860.00"
-    assert len(payload["contributions"]) == 39 - 5 + 1  # 34 counted + the refused ones listed
+    assert len(payload["contributions"]) == 34  # 39 calls, 5 mistaken ones are not counted
     titles = {edit.title for edit in result.edits}
     assert {REGISTRY, ANOMALIES, BILAN, "Contribution-rétribution/Registre 2025"} <= titles
     registry = page_text(bot_site, REGISTRY)
     assert registry.startswith(MARKER_START) and MARKER_END in registry
-    assert "4 770,50" in registry and "wikitable sortable" in registry
+    assert "4\u202f770,50" in registry and "wikitable sortable" in registry
 
 
 def test_the_refused_declaration_is_listed_but_counts_in_nothing(engine: SyncEngine) -> None:
@@ -147,7 +147,7 @@ class HumanEditsDuringTheSync:
         self.real_edit = engine.wiki.edit
         self.done = threading.Event()
 
-    def edit(self, title: str, text: str, summary: str, *, base: PageText | None) -> int:
+    def edit(self, title: str, text: str, summary: str, *, base: PageText | None) -> Saved:
         if title == self.title and not self.done.is_set():
             self.done.set()
             page = self.admin_site.pages[title]
