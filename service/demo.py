@@ -20,11 +20,10 @@ from urllib.parse import quote
 from devwiki.client import connect
 from devwiki.mediawiki import STATE_FILE, LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
-from sync.config import SyncConfig
-from sync.templates import install_templates
-
 from service.settings import Settings
 from service.wiring import build_engine
+from sync.config import SyncConfig
+from sync.templates import install_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "wiki_templates" / "extension" / "WikiLedger" / "extension.json"
@@ -36,6 +35,7 @@ def _extension_settings(service_port: int, secret: str) -> str:
         f"$wgWikiLedgerWebhookUrl = 'http://127.0.0.1:{service_port}/webhook';\n"
         f"$wgWikiLedgerWebhookSecret = '{secret}';\n"
         "$wgWikiLedgerSkipUsers = [ 'WikiLedgerBot' ];\n"
+        "$wgDebugLogGroups['WikiLedger'] = __DIR__ . '/logs/wikiledger.log';\n"
     )
 
 
@@ -93,9 +93,9 @@ def start(home: Path) -> int:
         f"   {result.pages_listed} source pages, {len(result.edits)} edits, "
         f"{result.problems} problems, {result.duration:.1f} s"
     )
+    computation = engine.compute()
     engine.state.close()
     _start_service(home, env, port)
-    computation = engine.compute()
     pages = [config.pages.registry_for(y) for y in sorted(computation.contributions)]
     pages += [config.pages.bilan_for(c) for c in sorted(computation.campaigns)]
     pages += [config.pages.anomalies]
