@@ -1,10 +1,11 @@
-"""Finding template calls in wikitext the way MediaWiki reads them, with their line numbers.
+"""Calls of our templates in one page's wikitext, read as MediaWiki reads them, with lines.
 
-Template names are normalised as MediaWiki does (namespace prefix, `_` = space, first letter);
-parameter names loosely (accents, case, spaces and underscores ignored). Calls inside
-`<nowiki>`, `<pre>`, comments, `<includeonly>` and other non-wikitext tags, and inside
-parser-function calls (`{{#if:…}}`), are not declarations. mwparserfromhell keeps no
-positions, but its parse is lossless: offsets are sums of the lengths of preceding nodes.
+Template names are compared as MediaWiki compares titles (optional `Modèle:`/`Template:`
+prefix, `_` = space, first letter in any case); parameter names loosely (accents, case,
+spaces and underscores ignored). Calls inside comments, `<nowiki>`, `<pre>`, `<includeonly>`
+and other non-wikitext tags, or inside parser functions (`{{#if:…}}`, any `{{#…}}`), are not
+declarations; calls nested in the parameters of ordinary templates are (MediaWiki expands
+them). The generated part of a page is blanked first: the bot's output is never a source.
 """
 
 from __future__ import annotations
@@ -12,167 +13,152 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Heading, Node, Tag, Template, Text, Wikilink
-from mwparserfromhell.wikicode import Wikicode
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from ledger.name import fold
 from parsers.marker import blank_generated
+from parsers.preprocess import Element, preprocess
+from parsers.text import normalize_title, upper_first
 
-TEMPLATE_PREFIXES = ("modele", "template")
-# Tags whose content is not read as wikitext (or not shown on the page itself).
-SKIPPED_TAGS = frozenset(
-    {
-        "nowiki",
-        "pre",
-        "includeonly",
-        "syntaxhighlight",
-        "source",
-        "math",
-        "chem",
-        "templatedata",
-        "score",
-        "timeline",
-        "graph",
-        "hiero",
-        "code-block",
-    }
-)
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-MAX_PAGE_CHARS = 4_000_000  # far beyond any real page; a larger one becomes a problem
+MAX_DEPTH = 40  # calls nested deeper than this are reported, not read
+_MAX_NAME = 1024  # a longer name is never one of ours (wiki titles have at most 255 bytes)
+_TEMPLATE_NAMESPACE = re.compile(r"(?:mod[eè]le|template)\s*:\s*", re.IGNORECASE)
+
+
+class Param(NamedTuple):
+    """One parameter of a call: `value` as written (comments removed, stripped)."""
+
+    value: str
+    line: int
+    written: str  # the name as written; "1", "2"… for a value without a name
 
 
 @dataclass(frozen=True, slots=True)
-class Param:
-    name: str  # as written, stripped
-    value: str  # raw wikitext, comments removed, stripped
-    line: int
-
-
-@dataclass(slots=True)
 class TemplateCall:
-    kind: str  # the canonical template name it resolves to
-    written: str  # the name as written
-    line: int
-    params: dict[str, Param] = field(default_factory=dict)  # by normalised name, last wins
-    duplicates: list[Param] = field(default_factory=list)  # earlier values MediaWiki ignores
-    positional: list[Param] = field(default_factory=list)
+    """A call of one of the wanted templates; `params` by normalised name, the last one wins."""
+
+    kind: str
+    name: str  # as written, spaces collapsed
+    line: int  # of its "{{"
+    params: Mapping[str, Param]
+    duplicates: tuple[Param, ...] = ()  # earlier values of a repeated name (MediaWiki ignores)
+    positional: tuple[Param, ...] = ()  # non-empty values without a name
+    too_deep: bool = False  # nested deeper than MAX_DEPTH: not read
 
 
-def strip_comments(text: str) -> str:
-    return _COMMENT.sub("", text)
-
-
-def normalize_template_name(name: str) -> str | None:
-    """`modèle:contribution_x` -> `Contribution x`; None for `{{:Page}}` and parser functions."""
-    name = " ".join(strip_comments(name).replace("_", " ").split())
-    if not name or name.startswith(("#", ":")):
-        return None
-    prefix, colon, rest = name.partition(":")
-    if colon:
-        if fold(prefix) not in TEMPLATE_PREFIXES:
-            return None  # another namespace, a magic word or a subst:
-        name = rest.strip()
-    return name[:1].upper() + name[1:] if name else None
+def normalize_template_name(name: str) -> str:
+    """`modèle:projet_cobudget` -> `Projet cobudget`; `:Page` (main namespace) -> `:Page`."""
+    name = normalize_title(name)
+    main = name.startswith(":")
+    if main:
+        name = name[1:].lstrip()
+    elif name[:10].lower() == "safesubst:":  # unsubstituted, it is a plain transclusion
+        name = name[10:].lstrip()
+    prefix = _TEMPLATE_NAMESPACE.match(name)
+    if prefix:
+        name, main = name[prefix.end() :], False
+    if not name.startswith("#"):
+        name = name.partition("#")[0].rstrip()  # a fragment does not change the page
+    return ":" + upper_first(name) if main else upper_first(name)
 
 
 def normalize_param_name(name: str) -> str:
-    """`année`, `annee`, `Annee` and `an_née` are the same parameter."""
+    """`année`, `annee`, `Annee` and `an_née` are the same parameter: `annee`."""
     return fold(name).replace(" ", "")
 
 
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self._starts = [i for i, ch in enumerate(text) if ch == "\n"]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_left(self._starts, offset) + 1
-
-
 def find_calls(text: str, wanted: Mapping[str, str]) -> list[TemplateCall]:
-    """Every call of a template in `wanted` ({normalised name: canonical kind}), in order."""
+    """The calls of the templates in `wanted` ({template name: kind}), in page order."""
     text = blank_generated(text)
+    names = {normalize_template_name(name): kind for name, kind in wanted.items()}
+    if "{{" not in text or not _may_mention(text, names):
+        return []  # the common cheap case: no call of ours can be there
+    return _Finder(text, names).calls()
+
+
+def _may_mention(text: str, names: Mapping[str, str]) -> bool:
+    """Whether the longest word of one of the names occurs in `text`, in any case."""
     lowered = text.lower()
-    if not any(name[:1].lower() + name[1:].lower() in lowered for name in _variants(wanted)):
-        return []  # the cheap case: none of our names occurs at all
-    finder = _Finder(text, wanted)
-    finder.walk(mwparserfromhell.parse(text, skip_style_tags=True), 0)
-    return finder.calls
-
-
-def _variants(wanted: Mapping[str, str]) -> set[str]:
-    names = set()
-    for name in wanted:
-        names.add(name)
-        names.add(name.replace(" ", "_"))
-    return names
+    words = (max(name.lower().split(), key=len) for name in names if name.strip())
+    return any(word in lowered for word in words)
 
 
 class _Finder:
-    def __init__(self, text: str, wanted: Mapping[str, str]) -> None:
-        self.lines = _Lines(text)
-        self.wanted = wanted
-        self.calls: list[TemplateCall] = []
+    def __init__(self, text: str, names: Mapping[str, str]) -> None:
+        self.text = text
+        self.names = names
+        document = preprocess(text)
+        self.elements = document.elements
+        self.hidden = document.hidden
+        self.hidden_starts = [start for start, _ in document.hidden]
+        self.newlines: list[int] | None = None
 
-    def walk(self, code: Wikicode, offset: int) -> None:
-        for node in code.nodes:
-            size = len(str(node))
-            self.visit(node, offset)
-            offset += size
+    def calls(self) -> list[TemplateCall]:
+        found: list[TemplateCall] = []
+        stack = [(element, 1) for element in reversed(self.elements)]
+        while stack:
+            element, depth = stack.pop()
+            children = element.children
+            if element.count == 3:  # an argument: its name and default are shown
+                limit = element.parts[1].end if len(element.parts) > 1 else element.end
+                children = [child for child in children if child.start < limit]
+            else:
+                title = element.parts[0]
+                written = ""
+                if title.end - title.start <= _MAX_NAME:
+                    written = " ".join(self.visible(title.start, title.end).split())
+                if written.startswith("#") or written[:6].lower() == "msgnw:":
+                    continue  # a parser function (or raw source): its branches are not calls
+                kind = self.names.get(normalize_template_name(written)) if written else None
+                if kind is not None:
+                    found.append(self.call(element, kind, written, depth))
+            stack.extend((child, depth + 1) for child in reversed(children))
+        return found
 
-    def visit(self, node: Node, offset: int) -> None:
-        if isinstance(node, (Text, Comment)):
-            return
-        if isinstance(node, Template):
-            self.template(node, offset)
-        elif isinstance(node, Tag):
-            if str(node.tag).strip().lower() in SKIPPED_TAGS or node.contents is None:
-                return
-            whole, contents = str(node), str(node.contents)
-            end = whole.rfind("</") if node.closing_tag is not None else len(whole)
-            start = end - len(contents)
-            if start < 0 or whole[start:end] != contents:
-                start = whole.find(contents)
-            self.walk(node.contents, offset + max(start, 0))
-        elif isinstance(node, Wikilink):
-            if node.text is not None:
-                self.walk(node.text, offset + 2 + len(str(node.title)) + 1)
-        elif isinstance(node, Heading):
-            self.walk(node.title, offset + node.level)
+    def call(self, element: Element, kind: str, written: str, depth: int) -> TemplateCall:
+        line = self.line(element.start)
+        if depth > MAX_DEPTH:
+            return TemplateCall(kind, written, line, {}, too_deep=True)
+        params: dict[str, Param] = {}
+        duplicates: list[Param] = []
+        positional: list[Param] = []
+        index = 0
+        for part in element.parts[1:]:
+            if part.equals >= 0:
+                name = self.visible(part.start, part.equals).strip()
+                value = self.visible(part.equals + 1, part.end).strip()
+                key = normalize_param_name(name)
+            else:
+                index += 1
+                name, key = str(index), str(index)
+                value = self.visible(part.start, part.end).strip()
+            raw = self.text[part.start : part.end]
+            param = Param(value, self.line(part.start + len(raw) - len(raw.lstrip())), name)
+            if not key or key.isdigit():
+                if value:
+                    positional.append(param)
+                continue
+            if key in params:
+                duplicates.append(params[key])
+            params[key] = param
+        return TemplateCall(kind, written, line, params, tuple(duplicates), tuple(positional))
 
-    def template(self, node: Template, offset: int) -> None:
-        written = str(node.name)
-        name = normalize_template_name(written)
-        if written.strip().startswith("#"):
-            return  # parser function: its branches are not declarations
-        kind = self.wanted.get(name) if name is not None else None
-        call = (
-            TemplateCall(kind, " ".join(written.split()), self.lines.line(offset)) if kind else None
-        )
-        position = offset + 2 + len(written)
-        for param in node.params:
-            position += 1  # the "|"
-            param_name = str(param.name)
-            value_offset = position + len(param_name) + 1 if param.showkey else position
-            if call is not None:
-                self.add_param(call, param_name, str(param.value), param.showkey, value_offset)
-            self.walk(param.value, value_offset)  # templates nested in a value are expanded
-            position += len(str(param))
-        if call is not None:
-            self.calls.append(call)
+    def visible(self, start: int, end: int) -> str:
+        """The text in [start, end) without comments, `<includeonly>` and `<noinclude>` tags."""
+        index = bisect.bisect_left(self.hidden_starts, start)
+        if index == len(self.hidden) or self.hidden[index][0] >= end:
+            return self.text[start:end]
+        pieces = []
+        while index < len(self.hidden) and self.hidden[index][0] < end:
+            hidden_start, hidden_end = self.hidden[index]
+            pieces.append(self.text[start:hidden_start])
+            start = max(start, hidden_end)
+            index += 1
+        pieces.append(self.text[start:end])
+        return "".join(pieces)
 
-    def add_param(
-        self, call: TemplateCall, name: str, value: str, showkey: bool, offset: int
-    ) -> None:
-        line = self.lines.line(offset + len(value) - len(value.lstrip()))
-        param = Param(name.strip(), strip_comments(value).strip(), line)
-        if not showkey:
-            if param.value:
-                call.positional.append(param)
-            return
-        key = normalize_param_name(param.name)
-        if key in call.params:
-            call.duplicates.append(call.params[key])
-        call.params[key] = param
+    def line(self, offset: int) -> int:
+        if self.newlines is None:
+            self.newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self.newlines, offset) + 1

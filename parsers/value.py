@@ -1,260 +1,201 @@
-"""French value formats of DESIGN §3: money, hours, dates, users, booleans and statuses.
+"""French value formats of DESIGN §3: money, hours, dates, years, yes/no (users and statuses too).
 
 Each parser takes the raw text of a parameter and returns a typed value, or raises
-`ValueFormatError` with a French message saying what to write instead. `parsers.page` turns
-those into problems: member input never escapes as an exception.
+`ValueFormatError` with a French message naming the parameter (`label`) and saying what to
+write instead; `parsers.page` turns it into a problem. Money and hours are `Decimal`, never
+float. Money: a comma is always the decimal separator (`1 200,50`); a dot is one too when it
+is alone with one or two digits after it (`1200.50`); dots group thousands only with a comma
+decimal part (`1.200,50`) or in several groups (`1.200.000`); `1.200` and `1,200` are refused
+as ambiguous. Numeric dates are day first (`03/12/2026` is 3 December).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ledger.name import fold
-from ledger.record import CircleState, ContributionStatus, ProjectStatus, round_hours
+from ledger.record import round_hours, round_money
+from parsers.status import parse_circle_state, parse_contribution_status, parse_project_status
+from parsers.text import ValueFormatError, clean, quote
+from parsers.user import normalize_user_name, parse_user, parse_user_list
 
-SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-    "janv": 1,
-    "fevr": 2,
-    "fev": 2,
-    "avr": 4,
-    "juil": 7,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-USER_PREFIXES = ("utilisateur", "utilisatrice", "user")
+__all__ = [
+    "ValueFormatError",
+    "normalize_user_name",
+    "parse_bool",
+    "parse_circle_state",
+    "parse_contribution_status",
+    "parse_date",
+    "parse_hours",
+    "parse_money",
+    "parse_project_status",
+    "parse_rate",
+    "parse_user",
+    "parse_user_list",
+    "parse_year",
+]
 
-
-class ValueFormatError(ValueError):
-    """A value a member typed that cannot be read; `message` is French and says what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+MAX_DIGITS = 12  # a thousand billion euros or hours: anything longer is a typo
+_MINUS = ("-", "−", "–")
+_MONEY = re.compile(r"(?:€\s*)?([0-9][0-9 .,]*?)\s*(?:€|eur|euros?)?", re.IGNORECASE)
+_GROUPED = re.compile(r"(\d{1,3}(?: \d{3})+|\d+)(?:[.,](\d{1,2}))?")
+_DOTTED = re.compile(r"(\d{1,3}(?:\.\d{3})+),(\d{1,2})")
+_DOTTED_ONLY = re.compile(r"\d{1,3}(?:\.\d{3}){2,}")
+_AMBIGUOUS = re.compile(r"\d{1,3}[.,]\d{3}")
+_PER_HOUR = re.compile(r"\s*(?:/\s*h(?:eure)?|par\s+heure|de\s+l'heure)\s*$", re.IGNORECASE)
 
 
-_MONEY_GROUPED = re.compile(r"\d{1,3}(?: \d{3})+(?:,\d+)?")
-_MONEY_PLAIN = re.compile(r"\d+(?:[.,]\d+)?")
-_MONEY_DOTTED = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+")
-
-
-def parse_money(text: str) -> Decimal:
-    """`1200`, `1 200,50`, `1 200,50 €`, `1200.50`, `1.200,50`, `1 200 €` -> Decimal."""
-    raw = text
-    value = SPACES.sub(" ", text).strip()
-    value = re.sub(r"\s*(€|eur|euros?)$", "", value, flags=re.IGNORECASE).strip()
-    if _MONEY_GROUPED.fullmatch(value):
-        value = value.replace(" ", "")
-    elif _MONEY_DOTTED.fullmatch(value):
-        value = value.replace(".", "")
-    elif not _MONEY_PLAIN.fullmatch(value):
-        if value.startswith("-"):
-            raise ValueFormatError(
-                f"montant négatif « {raw.strip()} » : indiquez un montant positif"
-            )
+def parse_money(text: str, label: str = "montant") -> Decimal:
+    """`1200`, `1 200,50`, `1 200,50 €`, `1200.50`, `1.200,50`, `1 200 €` -> Decimal (cents)."""
+    value = clean(text)
+    hint = "écrivez par exemple 1 200,50 €"
+    if not value:
+        raise ValueFormatError(f"{label} vide : {hint}")
+    if value.startswith(_MINUS):
         raise ValueFormatError(
-            f"montant illisible « {raw.strip()} » : écrivez par exemple 1 200,50 €"
+            f"{label} illisible {quote(text)} : un montant ne peut pas être négatif"
         )
-    value = value.replace(",", ".")
-    if "." in value and len(value.split(".")[1]) > 2:
+    found = _MONEY.fullmatch(value)
+    number = found.group(1).strip() if found else ""
+    if grouped := _GROUPED.fullmatch(number):
+        units, cents = grouped.group(1).replace(" ", ""), grouped.group(2) or ""
+    elif dotted := _DOTTED.fullmatch(number):
+        units, cents = dotted.group(1).replace(".", ""), dotted.group(2)
+    elif _DOTTED_ONLY.fullmatch(number):
+        units, cents = number.replace(".", ""), ""
+    elif _AMBIGUOUS.fullmatch(number):
         raise ValueFormatError(
-            f"montant « {raw.strip()} » avec plus de deux décimales : arrondissez au centime"
+            f"{label} ambigu {quote(text)} : écrivez les milliers avec une espace "
+            "(1 200) et les centimes après une virgule (1,20)"
         )
+    else:
+        raise ValueFormatError(f"{label} illisible {quote(text)} : {hint}")
+    if len(units.lstrip("0")) > MAX_DIGITS:
+        raise ValueFormatError(f"{label} trop grand {quote(text)} : {hint}")
+    return round_money(Decimal(f"{units}.{cents or '0'}"))
+
+
+def parse_rate(text: str, label: str = "taux horaire") -> Decimal:
+    """An hourly ceiling: a money amount, optionally per hour (`30 €/h`, `30 € par heure`)."""
     try:
-        return Decimal(value).quantize(Decimal("0.01"))
-    except InvalidOperation:
+        return parse_money(_PER_HOUR.sub("", clean(text)), label)
+    except ValueFormatError:
         raise ValueFormatError(
-            f"montant illisible « {raw.strip()} » : écrivez par exemple 1 200,50 €"
+            f"{label} illisible {quote(text)} : écrivez par exemple 30 €/h"
         ) from None
 
 
-_HOURS_DECIMAL = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:h|heures?)?")
-_HOURS_MINUTES = re.compile(r"(\d+)\s*h\s*(\d{1,2})\s*(?:min|mn|m)?")
-_MINUTES = re.compile(r"(\d+)\s*(?:min|minutes?|mn)")
+_HOUR_WORD = r"(?:h|heures?)"
+_MINUTE_WORD = r"(?:min|minutes?|mn|m)"
+_DECIMAL_HOURS = re.compile(rf"(\d+(?:[.,]\d+)?)\s*{_HOUR_WORD}?")
+_HOURS_MINUTES = re.compile(rf"(\d+)\s*{_HOUR_WORD}\s*(?:et\s*)?(\d{{1,2}})\s*{_MINUTE_WORD}?")
+_COLON = re.compile(r"(\d+):(\d{2})")
+_MINUTES = re.compile(rf"(\d+)\s*{_MINUTE_WORD}")
 
 
-def parse_hours(text: str) -> Decimal:
-    """`3`, `3,5`, `3.5`, `3h`, `3 h 30`, `3h30`, `45 min` -> hours rounded to the hundredth."""
-    value = SPACES.sub(" ", text).strip().lower()
-    hint = f"durée illisible « {text.strip()} » : écrivez par exemple 3,5 ou 3 h 30 ou 45 min"
-    if match := _HOURS_MINUTES.fullmatch(value):
-        minutes = int(match.group(2))
-        if minutes >= 60:
-            raise ValueFormatError(hint)
-        return round_hours(Decimal(match.group(1)) + Decimal(minutes) / Decimal(60))
-    if match := _MINUTES.fullmatch(value):
-        return round_hours(Decimal(match.group(1)) / Decimal(60))
-    if match := _HOURS_DECIMAL.fullmatch(value):
-        return round_hours(Decimal(match.group(1).replace(",", ".")))
-    raise ValueFormatError(hint)
-
-
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
-_WORDS = re.compile(r"(\d{1,2}|1er)\s+([a-z]+)\.?\s+(\d{4})")
-
-
-def parse_date(text: str) -> datetime.date:
-    """`2026-03-12`, `12/03/2026`, `12 mars 2026`, `1er mars 2026` -> date."""
-    value = fold(SPACES.sub(" ", text))
-    hint = f"date illisible « {text.strip()} » : écrivez par exemple 12/03/2026 ou 12 mars 2026"
-    if match := _ISO.fullmatch(value):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _SLASHED.fullmatch(value):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _WORDS.fullmatch(value):
-        day = 1 if match.group(1) == "1er" else int(match.group(1))
-        if match.group(2) not in MONTHS:
-            raise ValueFormatError(hint)
-        month, year = MONTHS[match.group(2)], int(match.group(3))
+def parse_hours(text: str, label: str = "heures") -> Decimal:
+    """`3`, `3,5`, `3.5`, `3h`, `3 h 30`, `3h30`, `1h05`, `45 min`, `3:30` -> hours, to 0.01."""
+    value = clean(text).lower()
+    hint = "écrivez par exemple 3,5 ou 3 h 30 ou 45 min"
+    if value.startswith(_MINUS):
+        raise ValueFormatError(f"{label} illisible {quote(text)} : une durée est positive")
+    hours, minutes = Decimal(0), 0
+    if found := _DECIMAL_HOURS.fullmatch(value):
+        hours = Decimal(found.group(1).replace(",", "."))
+    elif found := _HOURS_MINUTES.fullmatch(value) or _COLON.fullmatch(value):
+        hours, minutes = Decimal(found.group(1)), int(found.group(2))
+    elif found := _MINUTES.fullmatch(value):
+        minutes = int(found.group(1))
     else:
-        raise ValueFormatError(hint)
+        raise ValueFormatError(f"{label} illisible {quote(text)} : {hint}")
+    if len(found.group(1).replace(",", ".").partition(".")[0]) > MAX_DIGITS:
+        raise ValueFormatError(f"{label} trop grand {quote(text)} : {hint}")
+    if minutes >= 60 and found.re is not _MINUTES:
+        raise ValueFormatError(
+            f"{label} illisible {quote(text)} : les minutes vont de 00 à 59 ({hint})"
+        )
+    return round_hours(hours + Decimal(minutes) / 60)
+
+
+MONTHS = {
+    "janvier": 1,
+    "janv": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+}
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
+_WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+_WORDS = re.compile(rf"(?:le\s+)?{_WEEKDAY}(\d{{1,2}})(?:er)?\s+([a-z]+)\.?\s+(\d{{4}})")
+
+
+def parse_date(text: str, label: str = "date") -> datetime.date:
+    """`2026-03-12`, `12/03/2026`, `12 mars 2026`, `1er mars 2026`, `12 fevrier 2026`…"""
+    value = fold(clean(text))  # no accents, lower case, "1ᵉʳ" -> "1er"
+    hint = "écrivez par exemple 12/03/2026 ou 12 mars 2026"
+    if found := _ISO.fullmatch(value):
+        year, month, day = (int(found.group(k)) for k in (1, 2, 3))
+    elif found := _NUMERIC.fullmatch(value):
+        day, month, year = (int(found.group(k)) for k in (1, 2, 3))
+    elif (found := _WORDS.fullmatch(value)) and found.group(2) in MONTHS:
+        day, month, year = int(found.group(1)), MONTHS[found.group(2)], int(found.group(3))
+    elif _SHORT_YEAR.fullmatch(value):
+        raise ValueFormatError(
+            f"{label} illisible {quote(text)} : écrivez l'année en entier, par exemple 12/03/2026"
+        )
+    else:
+        raise ValueFormatError(f"{label} illisible {quote(text)} : {hint}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueFormatError(f"{label} illisible {quote(text)} : l'année semble fausse")
     try:
         return datetime.date(year, month, day)
     except ValueError:
         raise ValueFormatError(
-            f"date impossible « {text.strip()} » : ce jour n'existe pas, vérifiez-la"
+            f"{label} impossible {quote(text)} : ce jour n'existe pas ; {hint}"
         ) from None
 
 
-def parse_year(text: str) -> int:
-    value = SPACES.sub("", text)
-    if not re.fullmatch(r"\d{4}", value) or not 1900 <= int(value) <= 2200:
-        raise ValueFormatError(f"année illisible « {text.strip()} » : écrivez par exemple 2026")
-    return int(value)
+def parse_year(text: str, label: str = "année") -> int:
+    """`2026` -> 2026."""
+    value = clean(text)
+    if re.fullmatch(r"\d{4}", value) and FIRST_YEAR <= int(value) <= LAST_YEAR:
+        return int(value)
+    raise ValueFormatError(
+        f"{label} illisible {quote(text)} : écrivez l'année sur quatre chiffres, par exemple 2026"
+    )
 
 
-_USER_LINK = re.compile(r"\[\[\s*:?\s*([^\]|]+?)\s*(?:\|[^\]]*)?\]\]")
-_USER_TEMPLATE = re.compile(
-    r"\{\{\s*(?:u|utilisateur|utilisatrice|user|ping|notif)\s*\|\s*([^}|]+?)\s*(?:\|[^}]*)?\}\}",
-    re.IGNORECASE,
-)
+_TRUE = frozenset({"oui", "o", "yes", "y", "1", "vrai", "true", "x"})
+_FALSE = frozenset({"non", "n", "no", "0", "faux", "false"})
 
 
-def normalize_user(name: str) -> str:
-    """As MediaWiki normalises user names: `_` = space, spaces collapsed, first letter upper."""
-    name = " ".join(name.replace("_", " ").split())
-    return name[:1].upper() + name[1:]
-
-
-def parse_user(text: str) -> str:
-    """`Alice Martin`, `[[Utilisateur:Alice Martin|Alice]]`, `{{u|Alice Martin}}` -> name."""
-    value = text.strip()
-    if match := _USER_TEMPLATE.fullmatch(value):
-        value = match.group(1)
-    elif match := _USER_LINK.fullmatch(value):
-        value = match.group(1)
-        prefix, colon, rest = value.partition(":")
-        if colon and fold(prefix) in USER_PREFIXES:
-            value = rest
-        value = value.split("/", 1)[0]
-    elif any(ch in value for ch in "[]{}|<>"):
-        raise ValueFormatError(
-            f"nom illisible « {value} » : écrivez le nom du compte, par exemple Alice Martin"
-        )
-    else:
-        prefix, colon, rest = value.partition(":")
-        if colon and fold(prefix) in USER_PREFIXES:
-            value = rest
-    value = normalize_user(value)
-    if not value:
-        raise ValueFormatError("nom vide : écrivez le nom du compte, par exemple Alice Martin")
-    return value
-
-
-def parse_user_list(text: str) -> tuple[str, ...]:
-    """A comma (or semicolon) separated list of users; empty items are skipped."""
-    names = []
-    for item in re.split(r"[,;]", text):
-        if item.strip():
-            name = parse_user(item)
-            if name not in names:
-                names.append(name)
-    return tuple(names)
-
-
-def parse_bool(text: str) -> bool:
-    value = fold(text)
-    if value in ("oui", "o", "yes", "y", "1", "vrai", "true"):
+def parse_bool(text: str, label: str = "valeur") -> bool:
+    """`oui`/`non`, `yes`/`no`, `1`/`0`, `vrai`/`faux` (any case, accents ignored)."""
+    value = fold(clean(text))
+    if value in _TRUE:
         return True
-    if value in ("non", "n", "no", "0", "faux", "false"):
+    if value in _FALSE:
         return False
-    raise ValueFormatError(f"valeur « {text.strip()} » illisible : écrivez oui ou non")
-
-
-_CONTRIBUTION_STATUS = {
-    "declaree": ContributionStatus.DECLARED,
-    "declare": ContributionStatus.DECLARED,
-    "declarees": ContributionStatus.DECLARED,
-    "validee": ContributionStatus.VALIDATED,
-    "valide": ContributionStatus.VALIDATED,
-    "validees": ContributionStatus.VALIDATED,
-    "versee": ContributionStatus.PAID,
-    "verse": ContributionStatus.PAID,
-    "versees": ContributionStatus.PAID,
-    "payee": ContributionStatus.PAID,
-    "paye": ContributionStatus.PAID,
-    "refusee": ContributionStatus.REFUSED,
-    "refuse": ContributionStatus.REFUSED,
-    "refusees": ContributionStatus.REFUSED,
-    "benevole": ContributionStatus.VOLUNTARY,
-    "benevolat": ContributionStatus.VOLUNTARY,
-}
-_PROJECT_STATUS = {
-    "propose": ProjectStatus.PROPOSED,
-    "proposee": ProjectStatus.PROPOSED,
-    "annule": ProjectStatus.CANCELLED,
-    "annulee": ProjectStatus.CANCELLED,
-    "realise": ProjectStatus.DONE,
-    "realisee": ProjectStatus.DONE,
-}
-_CIRCLE_STATE = {
-    "actif": CircleState.ACTIVE,
-    "active": CircleState.ACTIVE,
-    "en sommeil": CircleState.DORMANT,
-    "sommeil": CircleState.DORMANT,
-    "inactif": CircleState.DORMANT,
-    "inactive": CircleState.DORMANT,
-}
-
-
-def parse_contribution_status(text: str) -> ContributionStatus:
-    status = _CONTRIBUTION_STATUS.get(fold(text))
-    if status is None:
-        raise ValueFormatError(
-            f"statut inconnu « {text.strip()} » : écrivez déclarée, validée, versée, refusée "
-            "ou bénévole"
-        )
-    return status
-
-
-def parse_project_status(text: str) -> ProjectStatus:
-    status = _PROJECT_STATUS.get(fold(text))
-    if status is None:
-        raise ValueFormatError(
-            f"statut inconnu « {text.strip()} » : écrivez proposé, annulé ou réalisé"
-        )
-    return status
-
-
-def parse_circle_state(text: str) -> CircleState:
-    state = _CIRCLE_STATE.get(fold(text))
-    if state is None:
-        raise ValueFormatError(f"état inconnu « {text.strip()} » : écrivez actif ou en sommeil")
-    return state
+    raise ValueFormatError(f"{label} illisible {quote(text)} : écrivez oui ou non")

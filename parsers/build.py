@@ -1,0 +1,202 @@
+"""One record per template kind, from a `CallReader`; None when an error stops it.
+
+Each builder reads every parameter (so that every unreadable value is reported, not only the
+first), then checks what involves several parameters (`heures` or `montant`, minimum and
+maximum, opening and closing dates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ledger.name import fold
+from ledger.record import (
+    Campaign,
+    Circle,
+    CircleState,
+    Contribution,
+    ContributionStatus,
+    Envelope,
+    Pledge,
+    Project,
+    ProjectStatus,
+    Records,
+    StatementRequest,
+)
+from parsers.fields import name_text, wikitext
+from parsers.reader import CallReader
+from parsers.text import normalize_title, quote
+from parsers.value import (
+    normalize_user_name,
+    parse_bool,
+    parse_circle_state,
+    parse_contribution_status,
+    parse_date,
+    parse_hours,
+    parse_money,
+    parse_project_status,
+    parse_rate,
+    parse_user,
+    parse_user_list,
+    parse_year,
+)
+
+Record = Circle | Envelope | Contribution | Campaign | Project | Pledge | StatementRequest
+OWNER_NAMESPACES = ("utilisateur", "utilisatrice", "user")
+
+
+def build_circle(r: CallReader) -> Circle | None:
+    name = r.read("nom", name_text, required=True)
+    referents = r.read("référents", parse_user_list)
+    channel = r.read("canal", wikitext)
+    state = r.read("état", parse_circle_state)
+    if r.failed or name is None:
+        return None
+    return Circle(name, r.source, referents or (), channel or "", state or CircleState.ACTIVE)
+
+
+def build_envelope(r: CallReader) -> Envelope | None:
+    circle = r.read("cercle", name_text, required=True)
+    year = r.read("année", parse_year, required=True)
+    amount = r.read("montant", parse_money, required=True)
+    rate = r.read("taux horaire", parse_rate)
+    if r.failed or circle is None or year is None or amount is None:
+        return None
+    return Envelope(circle, year, amount, r.source, hourly_rate=rate)
+
+
+def build_contribution(r: CallReader) -> Contribution | None:
+    contributor = r.read("contributeur", parse_user, required=True)
+    circle = r.read("cercle", name_text, required=True)
+    day = r.read("date", parse_date, required=True)
+    hours = r.read("heures", parse_hours)
+    amount = r.read("montant", parse_money)
+    mission = r.read("mission", wikitext)
+    status = r.read("statut", parse_contribution_status)
+    if not r.given("heures") and not r.given("montant"):
+        r.error(r.call.line, "heures ou montant manquant : ajoutez heures=3,5 ou montant=120 €")
+    if r.failed or contributor is None or circle is None or day is None:
+        return None
+    return Contribution(
+        contributor,
+        circle,
+        day,
+        r.source,
+        hours=hours,
+        amount=amount,
+        mission=mission or "",
+        status=status or ContributionStatus.DECLARED,
+    )
+
+
+def build_campaign(r: CallReader) -> Campaign | None:
+    name = r.read("campagne", name_text, required=True)
+    envelope = r.read("enveloppe", parse_money)
+    dotation = r.read("dotation", parse_money)
+    participants = r.read("participants", parse_user_list)
+    opening = r.read("ouverture", parse_date)
+    closing = r.read("clôture", parse_date)
+    cap = r.read("plafond par projet", parse_money)
+    if not r.given("enveloppe") and not r.given("dotation"):
+        r.error(
+            r.call.line,
+            "enveloppe ou dotation manquante : ajoutez enveloppe=10 000 € ou dotation=500 €",
+        )
+    if opening is not None and closing is not None and closing < opening:
+        r.warning(
+            r.line("clôture"),
+            f"clôture {quote(r.raw('clôture'))} avant l'ouverture {quote(r.raw('ouverture'))} :"
+            " vérifiez les dates",
+        )
+    if r.failed or name is None:
+        return None
+    return Campaign(name, r.source, envelope, dotation, participants or (), opening, closing, cap)
+
+
+def build_project(r: CallReader) -> Project | None:
+    campaign = r.read("campagne", name_text, required=True)
+    title = r.read("titre", name_text, required=True)
+    minimum = r.read("minimum", parse_money, required=True)
+    maximum = r.read("maximum", parse_money)
+    holders = r.read("porteurs", parse_user_list)
+    cross_cutting = r.read("transversal", parse_bool)
+    status = r.read("statut", parse_project_status)
+    if minimum is not None and maximum is not None and maximum < minimum:
+        r.error(
+            r.line("maximum"),
+            f"maximum {quote(r.raw('maximum'))} inférieur au minimum {quote(r.raw('minimum'))} :"
+            " corrigez l'un des deux",
+        )
+    if r.failed or campaign is None or title is None or minimum is None:
+        return None
+    return Project(
+        campaign,
+        title,
+        minimum,
+        r.source,
+        maximum=maximum,
+        holders=holders or (),
+        cross_cutting=bool(cross_cutting),
+        status=status or ProjectStatus.PROPOSED,
+    )
+
+
+def build_pledge(r: CallReader) -> Pledge | None:
+    campaign = r.read("campagne", name_text, required=True)
+    project = r.read("projet", name_text, required=True)
+    member = r.read("membre", parse_user, required=True)
+    amount = r.read("montant", parse_money, required=True)
+    if r.failed or campaign is None or project is None or member is None or amount is None:
+        return None
+    return Pledge(campaign, project, member, amount, r.source)
+
+
+def page_owner(title: str) -> str | None:
+    """`Utilisateur:Alice_Martin/Relevé` -> `Alice Martin`; None outside user pages."""
+    namespace, colon, rest = normalize_title(title).partition(":")
+    if not colon or fold(namespace) not in OWNER_NAMESPACES:
+        return None
+    return normalize_user_name(rest.partition("/")[0]) or None
+
+
+def build_statement(r: CallReader) -> StatementRequest | None:
+    owner = page_owner(r.title)
+    if owner is None:
+        r.error(
+            r.call.line,
+            f"le modèle {r.template} ne sert que sur votre propre page utilisateur : "
+            f"déplacez-le sur Utilisateur:Votre Nom ou une de ses sous-pages "
+            f"(par exemple Utilisateur:Votre Nom/{r.template})",
+        )
+        return None
+    return StatementRequest(owner, r.source)
+
+
+BUILDERS: dict[str, Callable[[CallReader], Record | None]] = {
+    "circle": build_circle,
+    "envelope": build_envelope,
+    "contribution": build_contribution,
+    "campaign": build_campaign,
+    "project": build_project,
+    "pledge": build_pledge,
+    "statement": build_statement,
+}
+
+
+def add_record(records: Records, record: Record | None) -> None:
+    """Put a record in its list (nothing for None)."""
+    match record:
+        case Circle():
+            records.circles.append(record)
+        case Envelope():
+            records.envelopes.append(record)
+        case Contribution():
+            records.contributions.append(record)
+        case Campaign():
+            records.campaigns.append(record)
+        case Project():
+            records.projects.append(record)
+        case Pledge():
+            records.pledges.append(record)
+        case StatementRequest():
+            records.statements.append(record)
