@@ -1,8 +1,9 @@
 """The background worker: drains the durable queue into syncs, coalescing bursts.
 
 Webhook events only name pages; the worker waits a short coalescing window, claims every due
-job, re-reads just the pages they name and writes what changed. A failure (wiki down, errors)
-puts the jobs back with backoff: nothing is lost. A catch-up from `recentchanges` at start and
+job, re-reads just the pages they name and writes what changed (a full sync until the first one
+has succeeded). A failure (wiki down, errors) puts the jobs back with backoff, and jobs a crashed
+service held are retried at start: nothing is lost. A catch-up from `recentchanges` at start and
 on a timer covers events the wiki failed to send. Only this thread runs syncs.
 """
 
@@ -15,10 +16,9 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from service.queue import JobQueue
 from sync.engine import SyncEngine, SyncResult
 from sync.wiki import WikiError
-
-from service.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class Worker:
     # -- loop -----------------------------------------------------------------------------
 
     def _run(self) -> None:
+        self._release_interrupted()
         while not self._stop.is_set():
             try:
                 self._step()
@@ -96,7 +97,11 @@ class Worker:
         now = time.time()
         due_in = self.queue.next_due_in(now)
         if due_in is None or due_in > 0:
-            wait = self._next_catchup - now if due_in is None else min(due_in, self._next_catchup - now)
+            wait = (
+                self._next_catchup - now
+                if due_in is None
+                else min(due_in, self._next_catchup - now)
+            )
             self._wake.wait(max(wait, 0.01))
             self._wake.clear()
             return  # look again: something may be due now
@@ -108,7 +113,10 @@ class Worker:
         if not jobs:
             return
         ids = [job.id for job in jobs]
-        full = any(job.event.get("event") == "full" for job in jobs)
+        # Before the first full sync has succeeded the cache is empty or partial: syncing only
+        # the named pages would write summary pages computed from those pages alone.
+        first = self.queue.get_state(CURSOR_KEY) is None
+        full = first or any(job.event.get("event") == "full" for job in jobs)
         titles: set[str] = set()
         for job in jobs:
             for key in ("title", "old_title"):
@@ -116,16 +124,31 @@ class Worker:
                 if isinstance(value, str) and value:
                     titles.add(value.replace("_", " "))
             titles.update(job.event.get("titles", []))
+        started = _utc_now()
         try:
             result = self.engine.full_sync() if full else self.engine.sync_pages(titles)
-        except WikiError as err:
-            self.queue.fail(ids, str(err), time.time())
+        except Exception as err:
+            # Any failure, not only a WikiError (mwclient's APIError when the wiki answers an
+            # error, a bug): retry with backoff rather than leave the jobs leased for minutes.
+            self.queue.fail(ids, str(err) or type(err).__name__, time.time())
             self.metrics.failures += 1
-            self.metrics.last_error = str(err)
-            log.warning("sync failed, %d job(s) will be retried: %s", len(ids), err)
+            self.metrics.last_error = str(err) or type(err).__name__
+            if isinstance(err, WikiError):
+                log.warning("sync failed, %d job(s) will be retried: %s", len(ids), err)
+            else:
+                log.exception("sync failed, %d job(s) will be retried", len(ids))
             return
         self.queue.complete(ids)
+        if first:
+            self.queue.set_state(CURSOR_KEY, f"{started}|0")
         self._record(result)
+
+    def _release_interrupted(self) -> None:
+        """Jobs still leased at start were held by a service that died mid-sync: retry them."""
+        leased = [job.id for job in self.queue.pending(self.queue.depth()) if job.leased_until]
+        if leased:
+            log.warning("%d job(s) interrupted by a restart will be retried", len(leased))
+            self.queue.fail(leased, "interrupted: the service stopped during the sync", time.time())
 
     def _record(self, result: SyncResult) -> None:
         self.metrics.syncs += 1
@@ -138,7 +161,9 @@ class Worker:
     def _catch_up(self) -> None:
         """Queue the pages changed since the cursor; a first start does a full sync."""
         cursor = self.queue.get_state(CURSOR_KEY)
-        started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        started = _utc_now()
+        if cursor is not None and self.engine.last is None:
+            self.engine.compute()  # a restart: serve the cached state until something changes
         try:
             if cursor is None:
                 self._record(self.engine.full_sync())
@@ -155,8 +180,14 @@ class Worker:
             return
         if not changes:
             return
-        titles = {c.title for c in changes if c.title} | {c.new_title for c in changes if c.new_title}
+        titles = {c.title for c in changes if c.title} | {
+            c.new_title for c in changes if c.new_title
+        }
         self.queue.enqueue({"event": "catchup", "titles": sorted(titles)})
         self._wake.set()
         newest = max(changes, key=lambda c: c.rc_id)
         self.queue.set_state(CURSOR_KEY, f"{newest.timestamp}|{newest.rc_id}")
+
+
+def _utc_now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,286 @@
+"""The background worker on a fake engine: coalescing, retries, catch-up, restarts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.queue import JobQueue
+from service.worker import CURSOR_KEY, Worker
+from sync.engine import SyncResult
+from sync.wiki import RecentChange, WikiError
+
+
+class FakeWiki:
+    """Recent changes as the wiki lists them; `down` makes every call fail."""
+
+    def __init__(self) -> None:
+        self.changes: list[RecentChange] = []
+        self.down = False
+
+    def recent_changes(self, since: str) -> list[RecentChange]:
+        if self.down:
+            raise WikiError("the wiki at http://wiki.test/ stopped answering (ConnectionError)")
+        return [c for c in self.changes if c.timestamp >= since]
+
+
+class FakeEngine:
+    """Records every sync; `failures` is a list of exceptions the next syncs raise, in order."""
+
+    def __init__(self, *, sync_seconds: float = 0.0) -> None:
+        self.wiki = FakeWiki()
+        self.calls: list[str | frozenset[str]] = []
+        self.failures: list[Exception] = []
+        self.sync_seconds = sync_seconds
+        self.last: object | None = None
+        self.computed = 0
+        self.running = 0
+        self.most_running = 0
+        self._guard = threading.Lock()
+
+    def full_sync(self) -> SyncResult:
+        return self._sync("full")
+
+    def sync_pages(self, titles: set[str]) -> SyncResult:
+        return self._sync(frozenset(titles))
+
+    def compute(self) -> object:
+        self.computed += 1
+        self.last = object()
+        return self.last
+
+    def _sync(self, call: str | frozenset[str]) -> SyncResult:
+        with self._guard:
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        try:
+            time.sleep(self.sync_seconds)
+            if self.wiki.down:
+                raise WikiError("the wiki at http://wiki.test/ stopped answering")
+            if self.failures:
+                raise self.failures.pop(0)
+            self.calls.append(call)
+            self.last = object()
+            return SyncResult("full" if call == "full" else "pages", time.time(), duration=0.01)
+        finally:
+            with self._guard:
+                self.running -= 1
+
+
+def wait_for(check: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def edit(title: str, event: str = "edit", **extra: Any) -> dict[str, Any]:
+    return {"event": event, "title": title, "page_id": 1, "rev_id": 2, **extra}
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> Iterator[JobQueue]:
+    with JobQueue(tmp_path / "queue.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture
+def start(queue: JobQueue, engine: FakeEngine) -> Iterator[Callable[..., Worker]]:
+    """Start a worker on the fake engine (stopped after the test)."""
+    started: list[Worker] = []
+
+    def make(**options: Any) -> Worker:
+        options = {"coalesce_seconds": 0.05, "catchup_seconds": 3600.0, **options}
+        worker = Worker(engine, queue, **options)  # type: ignore[arg-type]
+        worker.start()
+        started.append(worker)
+        return worker
+
+    yield make
+    for worker in started:
+        worker.stop(timeout=5)
+
+
+def test_a_first_start_does_a_full_sync_and_keeps_a_recentchanges_cursor(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    worker = start()
+    wait_for(worker.ready.is_set)
+    assert engine.calls == ["full"]
+    assert worker.metrics.syncs == 1
+    cursor = queue.get_state(CURSOR_KEY)
+    assert cursor is not None and cursor.endswith("|0")
+
+
+def test_a_burst_of_events_becomes_one_sync_of_the_pages_they_name(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    worker = start(coalesce_seconds=0.3)
+    wait_for(worker.ready.is_set)
+    for i in range(50):
+        queue.enqueue(edit(f"Utilisateur:Alice_Martin/Essai {i % 5}"))
+        worker.notify()
+    wait_for(lambda: queue.depth() == 0)
+    assert engine.calls == [
+        "full",
+        frozenset(f"Utilisateur:Alice Martin/Essai {i}" for i in range(5)),
+    ]
+    assert worker.metrics.syncs == 2
+
+
+def test_a_move_rereads_the_new_title_and_the_old_one(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    worker = start()
+    wait_for(worker.ready.is_set)
+    queue.enqueue(edit("Nouveau titre", "move", old_title="Ancien titre"))
+    worker.notify()
+    wait_for(lambda: len(engine.calls) == 2)
+    assert engine.calls[1] == frozenset({"Nouveau titre", "Ancien titre"})
+
+
+def test_a_full_sync_request_runs_a_full_sync(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    worker = start()
+    wait_for(worker.ready.is_set)
+    queue.enqueue(edit("Une page"))
+    queue.enqueue({"event": "full"})
+    worker.notify()
+    wait_for(lambda: len(engine.calls) == 2)
+    assert engine.calls == ["full", "full"]
+
+
+def test_a_failed_sync_is_retried_after_a_backoff_and_nothing_is_lost(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    worker = start()
+    wait_for(worker.ready.is_set)
+    engine.failures = [WikiError("the wiki at http://wiki.test/ stopped answering")]
+    queue.enqueue(edit("Page A"))
+    worker.notify()
+    wait_for(lambda: worker.metrics.failures == 1)
+    (job,) = queue.pending()
+    assert job.attempts == 1 and "stopped answering" in (job.last_error or "")
+    assert job.due > time.time() + 0.5  # the first backoff is one second
+    assert engine.calls == ["full"]
+    wait_for(lambda: queue.depth() == 0, timeout=5)
+    assert engine.calls == ["full", frozenset({"Page A"})]
+    assert worker.metrics.last_error.startswith("the wiki")
+
+
+def test_an_unexpected_error_in_a_sync_is_retried_like_a_wiki_error(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    # e.g. mwclient's APIError when the wiki answers an error the adapter does not translate:
+    # the job must not stay leased for LEASE_SECONDS (five minutes)
+    worker = start()
+    wait_for(worker.ready.is_set)
+    engine.failures = [RuntimeError("internal_api_error_DBQueryError")]
+    queue.enqueue(edit("Page A"))
+    worker.notify()
+    wait_for(lambda: queue.depth() == 0, timeout=5)
+    assert engine.calls == ["full", frozenset({"Page A"})]
+    assert worker.metrics.failures == 1
+
+
+def test_events_queued_before_the_first_full_sync_succeeded_get_a_full_sync(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    # syncing only the named pages on an empty cache would write summary pages from one page
+    engine.failures = [WikiError("the wiki at http://wiki.test/ stopped answering")]
+    worker = start()
+    wait_for(lambda: worker.metrics.failures == 1)
+    queue.enqueue(edit("Page A"))
+    worker.notify()
+    wait_for(lambda: queue.depth() == 0)
+    assert engine.calls == ["full"]
+    assert queue.get_state(CURSOR_KEY) is not None
+
+
+def test_jobs_a_crashed_service_held_are_taken_up_again_at_start(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    queue.set_state(CURSOR_KEY, "2026-03-12T10:00:00Z|7")
+    queue.enqueue(edit("Page tenue"))
+    queue.claim(10, now=time.time())  # leased by a worker that was killed mid-sync
+    queue.enqueue(edit("Page en attente"))
+    worker = start()
+    wait_for(lambda: queue.depth() == 0, timeout=5)
+    assert frozenset({"Page tenue"}) in engine.calls or frozenset(
+        {"Page tenue", "Page en attente"}
+    ) in engine.calls
+    assert worker.metrics.failures == 0
+
+
+def test_a_restart_serves_the_cached_state_before_anything_changes(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    queue.set_state(CURSOR_KEY, "2026-03-12T10:00:00Z|7")
+    start()
+    wait_for(lambda: engine.last is not None)
+    assert engine.computed == 1 and engine.calls == []
+
+
+def test_the_catch_up_queues_the_pages_changed_since_the_cursor_once(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    queue.set_state(CURSOR_KEY, "2026-03-12T10:00:00Z|7")
+    engine.wiki.changes = [
+        RecentChange(7, "edit", "Déjà vue", 1, 10, "2026-03-12T10:00:00Z"),
+        RecentChange(8, "edit", "Page A", 2, 11, "2026-03-12T10:00:05Z"),
+        RecentChange(
+            9, "log", "Ancien", 3, 0, "2026-03-12T10:01:00Z", "move", "move", "Nouveau"
+        ),
+    ]
+    worker = start(catchup_seconds=0.2)
+    wait_for(lambda: len(engine.calls) == 1)
+    assert engine.calls == [frozenset({"Page A", "Ancien", "Nouveau"})]
+    assert queue.get_state(CURSOR_KEY) == "2026-03-12T10:01:00Z|9"
+    time.sleep(0.5)  # two more catch-ups: nothing new
+    assert len(engine.calls) == 1 and worker.metrics.syncs == 1
+
+
+def test_a_catch_up_while_the_wiki_is_down_counts_a_failure_and_keeps_the_cursor(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    queue.set_state(CURSOR_KEY, "2026-03-12T10:00:00Z|7")
+    engine.wiki.down = True
+    worker = start()
+    wait_for(lambda: worker.metrics.failures == 1)
+    assert "stopped answering" in worker.metrics.last_error
+    assert queue.get_state(CURSOR_KEY) == "2026-03-12T10:00:00Z|7"
+
+
+def test_two_syncs_never_run_at_once(queue: JobQueue, start: Callable[..., Worker]) -> None:
+    slow = FakeEngine(sync_seconds=0.1)
+    worker = Worker(slow, queue, coalesce_seconds=0.0, catchup_seconds=3600.0)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        for i in range(10):
+            queue.enqueue(edit(f"Page {i}"))
+            worker.notify()
+            time.sleep(0.03)
+        wait_for(lambda: queue.depth() == 0)
+    finally:
+        worker.stop(timeout=5)
+    assert slow.most_running == 1
+    assert set().union(*(c for c in slow.calls if c != "full")) == {f"Page {i}" for i in range(10)}
+
+
+def test_stop_returns_promptly_while_idle(start: Callable[..., Worker]) -> None:
+    worker = start()
+    wait_for(worker.ready.is_set)
+    began = time.monotonic()
+    worker.stop()
+    assert time.monotonic() - began < 1.0
