@@ -95,6 +95,7 @@ class _CircleRow:
 class _SplitRow:
     share: SplitShare
     coverage: int | None  # whole percent of the unpaid request that is proposed
+    uncovered: Decimal  # unpaid request that the split leaves out
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class _Split:
     requested: Decimal
     paid: Decimal
     proposed: Decimal
+    uncovered: Decimal  # what the split leaves out: the overrun, while paid <= envelope
 
 
 def _envelope_share(circle: CircleTotals) -> int | None:
@@ -121,15 +123,19 @@ def _circle_row(circle: CircleTotals) -> _CircleRow:
 
 def _split(circle: CircleTotals) -> _Split:
     rows = tuple(
-        _SplitRow(s, wikitext.share_percent(s.proposed, s.requested)) for s in circle.split
+        _SplitRow(s, wikitext.share_percent(s.proposed, s.requested), s.requested - s.proposed)
+        for s in circle.split
     )
+    requested = _sum(s.requested for s in circle.split)
+    proposed = _sum(s.proposed for s in circle.split)
     return _Split(
         circle=circle,
         available=max(circle.envelope - circle.paid, _ZERO),
         rows=rows,
-        requested=_sum(s.requested for s in circle.split),
+        requested=requested,
         paid=_sum(s.paid for s in circle.split),
-        proposed=_sum(s.proposed for s in circle.split),
+        proposed=proposed,
+        uncovered=requested - proposed,
     )
 
 
@@ -147,8 +153,16 @@ def _row_totals(rows: Iterable[ContributorTotals | MonthTotals]) -> dict[str, De
     }
 
 
-def render_registry(report: ContributionReport, *, generated_at: datetime.datetime) -> str:
-    """The generated part of `Contribution-rétribution/Registre {année}`."""
+def render_registry(
+    report: ContributionReport,
+    *,
+    generated_at: datetime.datetime,
+    anomalies_page: str | None = None,
+) -> str:
+    """The generated part of `Contribution-rétribution/Registre {année}`.
+
+    `anomalies_page`, when given, is linked from the notice that some declarations have problems.
+    """
     circles = report.circles
     listed = [c for c in report.contributions if c.status != "refusée"]  # the totals row
     return _render(
@@ -175,6 +189,7 @@ def render_registry(report: ContributionReport, *, generated_at: datetime.dateti
         },
         over_ceiling=any(c.over_ceiling for c in report.contributions),
         problems=len(report.problems),
+        anomalies_page=anomalies_page,
     )
 
 
@@ -210,6 +225,7 @@ class _ProjectRow:
     missing: Decimal  # what the minimum still lacks
     fill: int  # bar: width of the pledged part, in percent of the bar
     marker: int | None  # bar: where the minimum sits, when a maximum extends the bar
+    max_marker: int | None  # bar: where the maximum sits, when pledges go beyond it
     colour: Wikitext  # bar: green when funded, blue when open
 
 
@@ -229,6 +245,9 @@ def _project_row(project: ProjectTotals) -> _ProjectRow:
         missing=max(project.minimum - project.pledged, _ZERO),
         fill=_whole_percent(project.pledged, scale),
         marker=_whole_percent(project.minimum, scale) if scale > project.minimum else None,
+        max_marker=(
+            _whole_percent(maximum, scale) if maximum is not None and scale > maximum else None
+        ),
         colour=Wikitext(_BAR_COLOUR.get(project.status, "#a2a9b1")),
     )
 
@@ -243,11 +262,18 @@ def _campaign_state(report: CampaignReport, today: datetime.date) -> Wikitext:
 
 
 def render_bilan(
-    report: CampaignReport, *, generated_at: datetime.datetime, today: datetime.date
+    report: CampaignReport,
+    *,
+    generated_at: datetime.datetime,
+    today: datetime.date,
+    anomalies_page: str | None = None,
 ) -> str:
-    """The generated part of `Cobudget {campagne}/Bilan`."""
+    """The generated part of `Cobudget {campagne}/Bilan`; `anomalies_page` as for the registry."""
     rows = [_project_row(p) for p in report.projects]
     regular = [r for r in rows if not r.project.cross_cutting]
+    funded = [r for r in regular if r.project.status == "funded"]
+    open_ = [r for r in regular if r.project.status == "open"]
+    cross_cutting = [r for r in rows if r.project.cross_cutting]
     return _render(
         "bilan.j2",
         report=report,
@@ -256,12 +282,19 @@ def render_bilan(
         pledged=_sum(m.pledged for m in report.members),
         unpledged=_sum(m.remaining for m in report.members),
         dotations=_sum(m.dotation for m in report.members),
-        funded=[r for r in regular if r.project.status == "funded"],
-        open=[r for r in regular if r.project.status == "open"],
-        cross_cutting=[r for r in rows if r.project.cross_cutting],
+        funded=funded,
+        open=open_,
+        cross_cutting=cross_cutting,
         closed=[r for r in regular if r.project.status in ("done", "cancelled")],
+        group={
+            "funded": _sum(r.project.pledged for r in funded),
+            "open": _sum(r.project.pledged for r in open_),
+            "open_missing": _sum(r.missing for r in open_),
+            "cross_cutting": _sum(r.project.pledged for r in cross_cutting),
+        },
         set_aside=[p for p in report.pledges if p.state != "counted"],
         pledge_state=PLEDGE_STATE,
+        anomalies_page=anomalies_page,
     )
 
 
@@ -306,7 +339,9 @@ def render_campaign_data(report: CampaignReport) -> str:
     """`{{#switch:}}` data page: `TITRE DU PROJET/champ` -> value.
 
     `pourcentage` is the whole percent of the minimum pledged, capped at 100 so that it can
-    be used as a bar width; `soutiens` is a plain integer; `maximum` is empty when there is none.
+    be used as a bar width, and `part` the same percent uncapped, for reading (`150 %`);
+    `soutiens` is a plain integer; `maximum` is empty when there is none, `excédent` when the
+    pledges stay within it.
     """
     entries: list[tuple[str, Wikitext | str]] = []
     for p in report.projects:
@@ -319,6 +354,8 @@ def render_campaign_data(report: CampaignReport) -> str:
             "soutiens": Wikitext(str(p.supporters)),
             "statut": row.status,
             "manque": wikitext.money(row.missing),
+            "part": wikitext.percent(row.of_minimum),
+            "excédent": wikitext.money(p.excess) if p.excess > 0 else "",
         }
         entries.extend((f"{_key_name(p.title)}/{field}", v) for field, v in values.items())
     return _switch(entries)

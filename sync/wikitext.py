@@ -105,8 +105,10 @@ def page_link(title: str, line: int | None = None, *, text: str | None = None) -
 
 
 def template_name(name: str) -> Wikitext:
-    """`{{Contribution}}` shown literally, in code font."""
-    return Wikitext(f"<code>{escape('{{' + name + '}}')}</code>") if name else Wikitext("—")
+    """`{{Contribution}}` shown literally, in code font, on one line."""
+    if not name:
+        return Wikitext("—")
+    return Wikitext(f'<code style="white-space:nowrap">{escape("{{" + name + "}}")}</code>')
 
 
 def _group(digits: str) -> str:
@@ -206,15 +208,18 @@ def plural(number: int, singular: str, plural_form: str) -> Wikitext:
     return Wikitext(f"{count(number)} {escape(singular if number <= 1 else plural_form)}")
 
 
-# Table cells: `attributes | text`, numbers right-aligned with a sort key.
+# Table cells: `attributes | text`, numbers right-aligned with a sort key; a negative amount
+# (a circle over its envelope) is shown in red, as on an accounting statement.
+NEGATIVE_STYLE = "color:#b32424; font-weight:bold"
 
 
-def _number_cell(text: Wikitext, key: Decimal | int) -> Wikitext:
-    return Wikitext(f'style="text-align:right" {sort_value(key)} | {text}')
+def _number_cell(text: Wikitext, key: Decimal | int, style: str = "") -> Wikitext:
+    extra = f"; {style}" if style else ""
+    return Wikitext(f'style="text-align:right{extra}" {sort_value(key)} | {text}')
 
 
 def money_cell(value: Decimal) -> Wikitext:
-    return _number_cell(money(value), value)
+    return _number_cell(money(value), value, NEGATIVE_STYLE if value < 0 else "")
 
 
 def hours_cell(value: Decimal) -> Wikitext:

@@ -254,6 +254,47 @@ def test_declarations_link_the_contributor_and_the_source_line() -> None:
     )
 
 
+def test_the_split_shows_what_it_leaves_uncovered_which_adds_up_to_the_overrun() -> None:
+    out = render_registry(registry_report(), generated_at=NOW)
+    split = out.split("=== Numérique ===")[1].split("|}")[0]
+    assert "! Contributeur·rice !! Déjà versé !! Demande non versée !! Proposé" in split
+    assert "!! Part de la demande !! Non couvert" in split
+    assert f'| style="text-align:right" data-sort-value="2800.00" | 2{NNBSP}800,00{NBSP}€' in split
+    assert f'! style="text-align:right" data-sort-value="5000.00" | 5{NNBSP}000,00{NBSP}€' in split
+    assert f"Les demandes non versées s’élèvent à 11{NNBSP}000,00{NBSP}€" in split
+    assert f"couverte à 54{NBSP}% environ" in split and "(c’est le dépassement)" in split
+
+
+def test_a_negative_remainder_is_shown_in_red_in_the_circle_table() -> None:
+    out = render_registry(registry_report(), generated_at=NOW)
+    assert (
+        'style="text-align:right; color:#b32424; font-weight:bold" data-sort-value="-5000.00"'
+        in out
+    )
+
+
+def test_the_problems_notice_links_the_anomalies_page_when_it_is_known() -> None:
+    report = registry_report()
+    report.problems = [problem("P", 1, Severity.ERROR, "date illisible")]
+    linked = render_registry(report, generated_at=NOW, anomalies_page="C-r/Anomalies")
+    assert "(voir [[:C-r/Anomalies|la page des anomalies]])." in linked
+    assert "(voir la page des anomalies)." in render_registry(report, generated_at=NOW)
+
+
+@pytest.mark.parametrize("page", ["registry", "bilan", "anomalies"])
+def test_every_table_scrolls_sideways_instead_of_widening_a_phone_screen(page: str) -> None:
+    problems = [problem("P", 1, Severity.ERROR, "date illisible")]
+    out = {
+        "registry": lambda: render_registry(registry_report(), generated_at=NOW),
+        "bilan": lambda: render_bilan(campaign_report(), generated_at=NOW, today=NOW.date()),
+        "anomalies": lambda: render_anomalies(problems, generated_at=NOW),
+    }[page]()
+    tables = out.count("\n{|")
+    assert tables >= 1 and out.count("\n|}\n") == tables
+    assert out.count('<div style="overflow-x:auto">\n{|') == tables
+    assert out.count("\n|}\n</div>\n") == tables
+
+
 def test_an_empty_year_says_there_is_nothing_yet() -> None:
     out = render_registry(ContributionReport(2027), generated_at=NOW)
     assert "Aucune déclaration n’est encore comptée pour 2027." in out and "{|" not in out
@@ -278,7 +319,7 @@ def test_anomalies_are_counted_and_grouped_by_page_with_coloured_severity() -> N
     assert '| rowspan="2" | [[:B|B]]' in out and out.count("[[:B|B]]") == 1
     assert out.count('font-weight:bold" | erreur') == 2
     assert out.count('| style="background:#fef6e7; color:#7a4b00" | avertissement') == 1
-    assert "| <code>&#123;&#123;Contribution&#125;&#125;</code>" in out
+    assert '| <code style="white-space:nowrap">&#123;&#123;Contribution&#125;&#125;</code>' in out
     assert "| cercle inconnu « Numerique »" in out
 
 
@@ -320,11 +361,36 @@ def test_the_bilan_lists_funded_open_cross_cutting_and_closed_projects_apart() -
     ]  # fmt: skip
     assert sections[1].count("\n* ") == 1 and sections[2].count("\n* ") == 1
     site = "'''[[:Cobudget 2026/Site|Nouveau site]]'''"
-    assert f"* {site} – 2{NNBSP}500,00{NBSP}€ – 3 co-financeur·euses" in sections[1]
+    supporters = '<span style="white-space:nowrap">3 co-financeur·euses</span>'
+    assert f"* {site} – 2{NNBSP}500,00{NBSP}€ – {supporters}" in sections[1]
     assert "width:62%" in sections[1] and "left:50%" in sections[1]  # pledged, then the minimum
-    assert f"60{NBSP}% du minimum" in sections[2] and f"il manque 400,00{NBSP}€" in sections[2]
+    assert f"60{NBSP}% du minimum" in sections[2]
+    assert f"il manque '''400,00{NBSP}€'''" in sections[2]
     assert "Caisse de solidarité" in sections[3] and "'''ouvert'''" in sections[3]
     assert "'''annulé'''" in sections[4]
+
+
+def test_each_group_of_projects_opens_with_its_count_and_total() -> None:
+    out = render_bilan(campaign_report(), generated_at=NOW, today=NOW.date())
+    assert f"1 projet a atteint son minimum : '''2{NNBSP}500,00{NBSP}€''' promis." in out
+    assert (
+        f"1 projet attend encore des soutiens : 600,00{NBSP}€ promis, "
+        f"il manque '''400,00{NBSP}€''' pour atteindre le minimum."
+    ) in out
+    assert f"1 proposition, 100,00{NBSP}€ promis." in out
+    assert "le trait noir marque le minimum" in out  # the bars are explained once
+
+
+def test_a_project_pledged_beyond_its_maximum_shows_where_the_maximum_was_on_its_bar() -> None:
+    report = campaign_report()
+    site = dataclasses.replace(report.projects[0], pledged=D("5000.00"), excess=D("1000.00"))
+    report.projects = [site]
+    out = render_bilan(report, generated_at=NOW, today=NOW.date())
+    assert "width:100%" in out and 'title="minimum" style="position:absolute; left:40%' in out
+    assert 'title="maximum" style="position:absolute; left:80%' in out
+    assert f"⚠ 1{NNBSP}000,00{NBSP}€ au-delà du maximum" in out
+    within = render_bilan(campaign_report(), generated_at=NOW, today=NOW.date())
+    assert 'title="maximum"' not in within
 
 
 def test_the_bilan_shows_each_participant_and_the_suspended_pledges() -> None:
@@ -363,3 +429,12 @@ def test_the_campaign_data_page_has_plain_integers_for_bars_and_french_statuses(
     assert f"| Formation/manque = 400,00{NBSP}€" in lines
     assert "| Formation/maximum = " in lines
     assert "| Fête/statut = annulé" in lines
+    assert f"| Site {{{{=}}}} web{{{{!}}}}mobile/part = 125{NBSP}%" in lines  # uncapped, to read
+    assert "| Formation/excédent = " in lines
+
+
+def test_the_campaign_data_page_gives_the_excess_above_the_maximum() -> None:
+    report = campaign_report()
+    report.projects[0] = dataclasses.replace(report.projects[0], excess=D("150.00"))
+    lines = render_campaign_data(report).split("\n")
+    assert f"| Nouveau site/excédent = 150,00{NBSP}€" in lines

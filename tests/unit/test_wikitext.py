@@ -26,6 +26,7 @@ from sync.wikitext import (
     plural,
     share_percent,
     switch_key,
+    template_name,
     timestamp,
     user_link,
 )
@@ -123,10 +124,25 @@ def test_dates_months_and_timestamps_read_the_french_way() -> None:
 
 
 def test_number_cells_carry_a_sort_key_so_that_french_numbers_sort_right() -> None:
+    cell = money_cell(Decimal("1234.5"))
+    assert cell == f'style="text-align:right" data-sort-value="1234.50" | 1{NNBSP}234,50{NBSP}€'
+
+
+def test_a_negative_amount_cell_is_red_as_on_an_accounting_statement() -> None:
     cell = money_cell(Decimal("-1234.5"))
     assert cell == (
-        f'style="text-align:right" data-sort-value="-1234.50" | {MINUS}1{NNBSP}234,50{NBSP}€'
+        'style="text-align:right; color:#b32424; font-weight:bold" data-sort-value="-1234.50"'
+        f" | {MINUS}1{NNBSP}234,50{NBSP}€"
     )
+    assert "color" not in money_cell(Decimal("0.00"))
+
+
+def test_a_template_name_is_shown_literally_in_code_font_and_never_split_over_two_lines() -> None:
+    shown_name = template_name("Soutien cobudget")
+    assert shown_name == (
+        '<code style="white-space:nowrap">&#123;&#123;Soutien cobudget&#125;&#125;</code>'
+    )
+    assert template_name("") == "—"
 
 
 def test_plural_follows_french_agreement_where_zero_is_singular() -> None:
