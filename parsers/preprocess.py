@@ -2,11 +2,13 @@
 
 This follows `Preprocessor_Hash::buildDomTreeArrayFromText` (MediaWiki 1.39) for a page being
 viewed: brace matching with a stack (`{{`, `{{{`, `[[`, `-{`, headings), `|` and `=` splitting,
-comments (an unclosed one runs to the end), `<includeonly>` (hidden; unclosed runs to the end),
-`<noinclude>`/`<onlyinclude>` tags (dropped, content kept) and extension tags whose content is
-opaque (`<nowiki>`, `<pre>`, …; unclosed ones are plain text). Like MediaWiki it never
-backtracks, so any input is parsed in linear time; mwparserfromhell backtracks on unclosed
-constructs and took minutes on some member-typed pages (see tests/unit/test_parse_template.py).
+comments (an unclosed one runs to the end), `<includeonly>` (hidden; unclosed, to the end),
+`<noinclude>`/`<onlyinclude>` tags (dropped, content kept) and extension tags, which are atomic:
+an unclosed one is plain text, the content of `<nowiki>`, `<pre>`… is never wikitext and the
+content of `<ref>`, `<gallery>`… is read as a document of its own, as their hooks do. Like
+MediaWiki it never backtracks, so any input takes linear time (mwparserfromhell backtracks on
+unclosed constructs: minutes on some member-typed pages). A differential fuzz against
+MediaWiki's own preprocessor found no difference (see tests/unit/test_parse_template.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Extension tags whose content is not wikitext: templates inside are never expanded.
-# Tags whose content *is* parsed (ref, poem, gallery…) are read through, as plain text.
+# Extension tags whose content is not wikitext: calls inside are never expanded.
 OPAQUE_TAGS = (
     "nowiki",
     "pre",
@@ -39,11 +40,14 @@ OPAQUE_TAGS = (
     "maplink",
     "charinsert",
 )
+# Extension tags whose content is parsed on its own (templates in it are expanded).
+PARSED_TAGS = ("ref", "references", "poem", "gallery", "indicator")
+MAX_NESTED_TAGS = 8  # parsed tags inside parsed tags deeper than this are read as opaque
 _IGNORED_TAGS = ("noinclude", "/noinclude", "onlyinclude", "/onlyinclude")
 _ALLOW_MISSING_END = ("includeonly", "noinclude", "onlyinclude")  # compared as written
-_TAG_NAMES = "|".join(map(re.escape, (*OPAQUE_TAGS, "includeonly", *_IGNORED_TAGS)))
+_TAG_NAMES = "|".join(map(re.escape, (*OPAQUE_TAGS, *PARSED_TAGS, "includeonly", *_IGNORED_TAGS)))
 _ELEMENT = re.compile(rf"({_TAG_NAMES})(?=\s|/>|>|$)|(!--)", re.IGNORECASE)
-# open -> (close, {matched count: element kind or None for literal text}, min, max)
+# open -> (close, {matched count: element kind, or None for literal text}, min, max)
 _RULES: dict[str, tuple[str, dict[int, str | None], int, int]] = {
     "{": ("}", {2: "template", 3: "argument"}, 2, 3),
     "[": ("]", {2: None}, 2, 2),
@@ -51,7 +55,6 @@ _RULES: dict[str, tuple[str, dict[int, str | None], int, int]] = {
 }
 _RUNS = {c: re.compile(re.escape(c) + "+") for c in "{[=}]"}
 _RUNS["}-"] = re.compile(r"[}\-]+")
-_SEARCH: dict[tuple[str, bool, bool], re.Pattern[str]] = {}
 
 
 @dataclass(slots=True)
@@ -79,10 +82,16 @@ class Element:
 
 @dataclass(slots=True)
 class Document:
-    """The top-level calls of a text, and the hidden ranges (comments, `<includeonly>`…)."""
+    """The top-level calls of a text, and its hidden ranges (comments, `<includeonly>`…)."""
 
     elements: list[Element]
     hidden: list[tuple[int, int]]
+
+
+def preprocess(text: str) -> Document:
+    """The calls of `text` as MediaWiki sees them when the page itself is viewed."""
+    hidden: list[tuple[int, int]] = []
+    return Document(_Scanner(text, len(text), hidden, 0).scan(0), hidden)
 
 
 @dataclass(slots=True)
@@ -96,187 +105,199 @@ class _Piece:
     saved_prefix: bool = False  # a "-" before "{{" that may become "-{"
 
 
-def _search(closing: str, find_pipe: bool, find_equals: bool) -> re.Pattern[str]:
-    key = (closing, find_pipe, find_equals)
-    pattern = _SEARCH.get(key)
-    if pattern is None:
-        chars = "[{<\n-" + closing + ("|" if find_pipe else "") + ("=" if find_equals else "")
-        pattern = _SEARCH[key] = re.compile("[" + re.escape(chars) + "]")
-    return pattern
+def _make_state(opening: str, equals_wanted: bool) -> tuple[re.Pattern[str], str, bool, bool]:
+    """What a top of stack makes special: (search, closing, find `=`, in a heading)."""
+    closing = _RULES[opening][0] if opening in _RULES else "\n" if opening else ""
+    find_pipe = opening in ("{", "-{")
+    find_equals = find_pipe and equals_wanted
+    chars = "[{<\n-" + closing + "|" * find_pipe + "=" * find_equals  # MediaWiki's strcspn set
+    return re.compile("[" + re.escape(chars) + "]"), closing, find_equals, opening == "\n"
 
 
-def _run(text: str, chars: str, start: int, limit: int | None = None) -> int:
-    found = _RUNS[chars].match(text, start)
-    length = found.end() - start if found else 0
-    return length if limit is None else min(length, limit)
+# (opening of the top piece, whether its last part is a second-or-later part without "=")
+_STATES = {(o, e): _make_state(o, e) for o in ("", "{", "[", "-{", "\n") for e in (False, True)}
 
 
-def preprocess(text: str) -> Document:
-    """The calls of `text` as MediaWiki sees them when the page itself is viewed."""
-    n = len(text)
-    stack: list[_Piece] = []
-    root: list[Element] = []
-    hidden: list[tuple[int, int]] = []
-    no_more_gt = False
-    no_more_closing: set[str] = set()
-    find_pipe = find_equals = in_heading = False
-    line_start_pending = True  # the text starts at a line start
-    i = 0
+def _state(stack: list[_Piece]) -> tuple[re.Pattern[str], str, bool, bool]:
+    if not stack:
+        return _STATES["", False]
+    parts = stack[-1].parts
+    return _STATES[stack[-1].open, len(parts) > 1 and parts[-1].equals < 0]
 
-    def flags() -> tuple[bool, bool, bool]:
-        if not stack:
-            return False, False, False
-        top = stack[-1]
-        pipe = top.open not in ("\n", "[")
-        return pipe, pipe and len(top.parts) > 1 and top.parts[-1].equals < 0, top.open == "\n"
 
-    while True:
-        if line_start_pending:
-            line_start_pending, found, cur = False, "line-start", ""
-        else:
-            closing = stack[-1].close if stack else ""
-            match = _search(closing, find_pipe, find_equals).search(text, i)
-            i = match.start() if match else n
-            if i >= n:
-                if closing != "\n":
-                    break
-                found, cur = "line-end", ""
-            else:
-                cur = text[i]
-                two = text[i : i + 2]
-                if cur == "|":
-                    found = "pipe"
-                elif cur == "=":
-                    found = "equals"
-                elif cur == "<":
-                    found = "angle"
-                elif cur == "\n":
-                    found = "line-end" if in_heading else "line-start"
-                    i += 0 if in_heading else 1
-                elif two == closing:
-                    found, cur = "close", two
-                elif cur == closing:
-                    found = "close"
-                elif two in _RULES:
-                    found, cur = "open", two
-                elif cur in _RULES:
-                    found = "open"
+class _Scanner:
+    """One run of the preprocessor over text[start:end] (a page, or a parsed tag's content)."""
+
+    def __init__(self, text: str, end: int, hidden: list[tuple[int, int]], depth: int) -> None:
+        self.text = text
+        self.end = end
+        self.hidden = hidden
+        self.depth = depth
+        self.no_more_gt = False
+        self.no_more_closing: set[str] = set()
+        self.stack: list[_Piece] = []
+        self.root: list[Element] = []
+
+    def run(self, chars: str, start: int, limit: int) -> int:
+        found = _RUNS[chars].match(self.text, start, self.end)
+        return min(found.end() - start, limit) if found else 0
+
+    def children(self) -> list[Element]:
+        return self.stack[-1].children if self.stack else self.root
+
+    def scan(self, i: int) -> list[Element]:
+        text, n, stack = self.text, self.end, self.stack
+        search, closing, find_equals, in_heading = _state(stack)
+        found = "heading"  # the text starts at a line start: maybe with a heading
+        cur = ""
+        if not text.startswith("=", i, n):
+            found = "next"
+        while True:
+            if found == "next":
+                match = search.search(text, i, n)
+                i = match.start() if match else n
+                if i >= n:
+                    if closing != "\n":
+                        break
+                    found = "line-end"
                 else:
-                    i += 1  # a "-" or "}" that opens or closes nothing
-                    continue
+                    cur = text[i]
+                    two = text[i : i + 2] if i + 1 < n else cur
+                    if cur == "|":
+                        found = "pipe"
+                    elif cur == "=":
+                        found = "equals"
+                    elif cur == "<":
+                        found = "angle"
+                    elif cur == "\n":
+                        if in_heading:
+                            found = "line-end"
+                        else:
+                            i += 1  # a line start: maybe a heading
+                            if not text.startswith("=", i, n):
+                                continue
+                            found = "heading"
+                    elif two == closing:
+                        found, cur = "close", two
+                    elif cur == closing:
+                        found = "close"
+                    elif two in _RULES:
+                        found, cur = "open", two
+                    elif cur in _RULES:
+                        found = "open"
+                    else:
+                        i += 1  # a "-" or "}" that opens or closes nothing
+                        continue
 
-        if found == "angle":
-            tag = _ELEMENT.match(text, i + 1)
-            if tag is None:
-                i += 1
-            elif tag.group(2):  # a comment; unclosed, it runs to the end
-                end = text.find("-->", i + 4)
-                end = n if end < 0 else end + 3
-                hidden.append((i, end))
-                i = end
-            else:
-                i = _tag(text, i, tag.group(1), hidden, no_more_closing, no_more_gt)
-                if i < 0:  # no ">" anywhere after: stop looking for tags (as MediaWiki)
-                    no_more_gt, i = True, -i
-        elif found == "line-start":
-            count = _run(text, "=", i, 6)
-            if count and not (count == 1 and find_equals):  # a heading opens
-                stack.append(_Piece("\n", "\n", count, i, [Part(i)]))
-                find_pipe, find_equals, in_heading = flags()
+            if found == "angle":
+                i = self.angle(i)
+            elif found == "heading":
+                count = self.run("=", i, 6)
+                if not (count == 1 and find_equals):  # a heading opens
+                    stack.append(_Piece("\n", "\n", count, i, [Part(i)]))
+                    search, closing, find_equals, in_heading = _state(stack)
+                    i += count
+            elif found == "line-end":  # a heading ends: what it held goes to its parent
+                piece = stack.pop()
+                self.children().extend(piece.children)
+                search, closing, find_equals, in_heading = _state(stack)
+            elif found == "open":
+                count = self.run(cur[-1], i + 1, n) + 1 if len(cur) > 1 else self.run(cur, i, n)
+                saved = False
+                if cur == "-{" and count > 2:  # "-{{": the braces win, the "-" waits
+                    saved, i, cur, count = True, i + 1, "{", count - 1
+                close, _, minimum, _ = _RULES[cur]
+                if count >= minimum:
+                    stack.append(
+                        _Piece(cur, close, count, i, [Part(i + count)], saved_prefix=saved)
+                    )
+                    search, closing, find_equals, in_heading = _state(stack)
                 i += count
-        elif found == "line-end":  # a heading ends: what it held goes to its parent
-            piece = stack.pop()
-            (stack[-1].children if stack else root).extend(piece.children)
-            find_pipe, find_equals, in_heading = flags()
-        elif found == "open":
-            count = _run(text, cur[-1], i + 1) + 1 if len(cur) > 1 else _run(text, cur, i)
-            saved = False
-            if cur == "-{" and count > 2:  # "-{{": the braces win, the "-" waits
-                saved, i, cur, count = True, i + 1, "{", count - 1
-            close, _, minimum, _ = _RULES[cur]
-            if count >= minimum:
-                stack.append(_Piece(cur, close, count, i, [Part(i + count)], saved_prefix=saved))
-                find_pipe, find_equals, in_heading = flags()
-            i += count
-        elif found == "close":
-            piece = stack[-1]
-            _, names, _, maximum = _RULES[piece.open]
-            length = _run(text, "}-" if piece.open == "-{" else cur, i, piece.count)
-            matched = min(length, maximum)
-            while matched > 0 and matched not in names:
-                matched -= 1
-            if matched <= 0:
-                i += length
-                continue
-            stack.pop()
-            children = piece.children
-            element = None
-            if names[matched] is not None:
-                piece.parts[-1].end = i
-                start = piece.pos + piece.count - matched
-                element = Element(matched, start, i + matched, piece.parts, children)
-            i += matched
-            if matched < piece.count:  # opening characters left: the piece goes on
-                piece.count -= matched
-                piece.parts, piece.children = [Part(piece.pos + piece.count)], []
-                if piece.count >= _RULES[piece.open][2]:
-                    stack.append(piece)
-                elif piece.count == 1 and piece.open == "{" and piece.saved_prefix:
-                    piece.open, piece.close, piece.count = "-{", "}-", 2
-                    piece.pos, piece.saved_prefix = piece.pos - 1, False
-                    stack.append(piece)
-            target = stack[-1].children if stack else root
-            if element is not None:
-                target.append(element)
-            else:
-                target.extend(children)
-            find_pipe, find_equals, in_heading = flags()
-        elif found == "pipe":
-            stack[-1].parts[-1].end = i
-            stack[-1].parts.append(Part(i + 1))
-            find_equals = True
-            i += 1
-        else:  # equals
-            stack[-1].parts[-1].equals = i
-            find_equals = False
-            i += 1
+            elif found == "close":
+                i = self.close(i, cur)
+                search, closing, find_equals, in_heading = _state(stack)
+            elif found == "pipe":
+                stack[-1].parts[-1].end = i
+                stack[-1].parts.append(Part(i + 1))
+                search, closing, find_equals, in_heading = _state(stack)
+                i += 1
+            else:  # equals
+                stack[-1].parts[-1].equals = i
+                search, closing, find_equals, in_heading = _state(stack)
+                i += 1
+            found = "next"
 
-    for piece in stack:  # unclosed: literal text, but what they hold stays
-        root.extend(piece.children)
-    return Document(root, hidden)
+        for piece in stack:  # unclosed: literal text, but what they hold stays
+            self.root.extend(piece.children)
+        return self.root
 
+    def close(self, i: int, cur: str) -> int:
+        """Closing characters at `i` for the top of the stack; the offset after them."""
+        piece = self.stack[-1]
+        _, names, _, maximum = _RULES[piece.open]
+        length = self.run("}-" if piece.open == "-{" else cur, i, piece.count)
+        matched = min(length, maximum)
+        while matched > 0 and matched not in names:
+            matched -= 1
+        if matched <= 0:
+            return i + length
+        self.stack.pop()
+        children, element = piece.children, None
+        if names[matched] is not None:
+            piece.parts[-1].end = i
+            start = piece.pos + piece.count - matched
+            element = Element(matched, start, i + matched, piece.parts, children)
+        if matched < piece.count:  # opening characters left: the piece goes on
+            piece.count -= matched
+            piece.parts, piece.children = [Part(piece.pos + piece.count)], []
+            if piece.count >= _RULES[piece.open][2]:
+                self.stack.append(piece)
+            elif piece.count == 1 and piece.open == "{" and piece.saved_prefix:
+                piece.open, piece.close, piece.count = "-{", "}-", 2
+                piece.pos, piece.saved_prefix = piece.pos - 1, False
+                self.stack.append(piece)
+        if element is not None:
+            self.children().append(element)
+        else:
+            self.children().extend(children)
+        return i + matched
 
-def _tag(
-    text: str,
-    i: int,
-    name: str,
-    hidden: list[tuple[int, int]],
-    no_more_closing: set[str],
-    no_more_gt: bool,
-) -> int:
-    """Skip the tag `<name…` at `i`; the offset after it (negated when no `>` follows)."""
-    lower = name.lower()
-    tag_end = -1 if no_more_gt else text.find(">", i + len(name) + 1)
-    if tag_end < 0:
-        return -(i + 1)
-    if lower in _IGNORED_TAGS:
-        hidden.append((i, tag_end + 1))
-        return tag_end + 1
-    if text[tag_end - 1] == "/":
-        end = tag_end + 1
-    else:
-        closing = None
-        if name not in no_more_closing:
-            closing = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE).search(
-                text, tag_end + 1
-            )
-        if closing is not None:
-            end = closing.end()
-        elif name in _ALLOW_MISSING_END:
-            end = len(text)
-        else:  # no end tag: the opening tag is plain text (and stays so from now on)
-            no_more_closing.add(name)
+    def angle(self, i: int) -> int:
+        """A `<` at `i`: skip a comment or a tag MediaWiki knows; the offset after it."""
+        text, n = self.text, self.end
+        tag = _ELEMENT.match(text, i + 1, n)
+        if tag is None:
+            return i + 1
+        if tag.group(2):  # a comment; unclosed, it runs to the end
+            end = text.find("-->", i + 4, n)
+            end = n if end < 0 else end + 3
+            self.hidden.append((i, end))
+            return end
+        name = tag.group(1)
+        lower = name.lower()
+        tag_end = -1 if self.no_more_gt else text.find(">", i + len(name) + 1, n)
+        if tag_end < 0:  # no ">" anywhere after: stop looking for tags
+            self.no_more_gt = True
+            return i + 1
+        if lower in _IGNORED_TAGS:
+            self.hidden.append((i, tag_end + 1))
             return tag_end + 1
-    if lower == "includeonly":
-        hidden.append((i, end))
-    return end
+        inner = end = tag_end + 1
+        if text[tag_end - 1] != "/":
+            closing = None
+            if name not in self.no_more_closing:
+                pattern = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE)
+                closing = pattern.search(text, tag_end + 1, n)
+            if closing is not None:
+                inner, end = closing.start(), closing.end()
+            elif name in _ALLOW_MISSING_END:
+                inner = end = n
+            else:  # no end tag: the opening tag is plain text (and stays so from now on)
+                self.no_more_closing.add(name)
+                return tag_end + 1
+        if lower == "includeonly":
+            self.hidden.append((i, end))
+        elif lower in PARSED_TAGS and self.depth < MAX_NESTED_TAGS:
+            nested = _Scanner(text, inner, self.hidden, self.depth + 1)
+            self.children().extend(nested.scan(tag_end + 1))
+        return end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,6 +13,11 @@ from parsers.template import Param, TemplateCall
 from parsers.text import ValueFormatError, clean, quote
 
 T = TypeVar("T")
+
+
+@functools.cache
+def _by_key(kind: str) -> dict[str, Field]:
+    return {key: field for field in FIELDS[kind] for key in field.param_keys()}
 
 
 class CallReader:
@@ -27,7 +33,7 @@ class CallReader:
         known = FIELDS[call.kind]
         self.fields = {field.name: field for field in known}
         self.params: dict[str, Param] = {}
-        by_key = {key: field for field in known for key in field.param_keys()}
+        by_key = _by_key(call.kind)
         for duplicate in call.duplicates:
             self.repeated(duplicate)
         for unnamed in call.positional:

@@ -11,6 +11,7 @@ them). The generated part of a page is blanked first: the bot's output is never 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ def normalize_template_name(name: str) -> str:
     return ":" + upper_first(name) if main else upper_first(name)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few names, over and over
 def normalize_param_name(name: str) -> str:
     """`année`, `annee`, `Annee` and `an_née` are the same parameter: `annee`."""
     return fold(name).replace(" ", "")
