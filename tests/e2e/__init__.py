@@ -1,0 +1,1 @@
+"""End-to-end tests: the WikiLedger extension -> `wikiledger serve` -> the worker -> the wiki."""
