@@ -24,6 +24,7 @@ from parsers.text import normalize_title, upper_first
 
 MAX_DEPTH = 40  # calls nested deeper than this are reported, not read
 _MAX_NAME = 1024  # a longer name is never one of ours (wiki titles have at most 255 bytes)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _TEMPLATE_NAMESPACE = re.compile(r"(?:mod[eè]le|template)\s*:\s*", re.IGNORECASE)
 
 
@@ -81,8 +82,13 @@ def find_calls(text: str, wanted: Mapping[str, str]) -> list[TemplateCall]:
 
 def _may_mention(text: str, names: Mapping[str, str]) -> bool:
     """Whether the longest word of one of the names occurs in `text`, in any case."""
+    words = [max(name.lower().split(), key=len) for name in names if name.strip()]
     lowered = text.lower()
-    words = (max(name.lower().split(), key=len) for name in names if name.strip())
+    if any(word in lowered for word in words):
+        return True
+    if "<!--" not in lowered:
+        return False
+    lowered = _COMMENT.sub("", lowered)  # `{{Contri<!-- -->bution}}` is a call too
     return any(word in lowered for word in words)
 
 
