@@ -46,8 +46,8 @@ class CallReader:
         for key, param in call.params.items():
             found = by_key.get(key)
             if found is None:
-                message = unknown_message("paramètre", param.written, [f.name for f in known])
-                self.warning(param.line, f"{message} (ignoré)")
+                names = [f.name for f in known]
+                self.warning(param.line, unknown_message("paramètre", param.written, names))
             else:
                 self.keep(found, param)
 
