@@ -139,8 +139,9 @@ class _Scanner:
         self.root: list[Element] = []
 
     def run(self, chars: str, start: int, limit: int) -> int:
-        found = _RUNS[chars].match(self.text, start, self.end)
-        return min(found.end() - start, limit) if found else 0
+        """How many of `chars` follow `start`, at most `limit` (never scanning further)."""
+        found = _RUNS[chars].match(self.text, start, min(self.end, start + limit))
+        return found.end() - start if found else 0
 
     def children(self) -> list[Element]:
         return self.stack[-1].children if self.stack else self.root
@@ -235,7 +236,9 @@ class _Scanner:
         """Closing characters at `i` for the top of the stack; the offset after them."""
         piece = self.stack[-1]
         _, names, _, maximum = _RULES[piece.open]
-        length = self.run("}-" if piece.open == "-{" else cur, i, piece.count)
+        # At most `maximum` characters close anything: scanning the whole run of "}" at each
+        # close made "{" * n + "}" * n quadratic (minutes for a 1 MB page).
+        length = self.run("}-" if piece.open == "-{" else cur, i, min(piece.count, maximum))
         matched = min(length, maximum)
         while matched > 0 and matched not in names:
             matched -= 1
@@ -285,15 +288,17 @@ class _Scanner:
         inner = end = tag_end + 1
         if text[tag_end - 1] != "/":
             closing = None
-            if name not in self.no_more_closing:
-                pattern = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE)
+            # Keyed in lower case (the search is case-insensitive): as written, each of the
+            # 2^15 spellings of <syntaxhighlight> would scan the rest of the page again.
+            if lower not in self.no_more_closing:
+                pattern = re.compile(r"</" + re.escape(lower) + r"\s*>", re.IGNORECASE)
                 closing = pattern.search(text, tag_end + 1, n)
             if closing is not None:
                 inner, end = closing.start(), closing.end()
             elif name in _ALLOW_MISSING_END:
                 inner = end = n
             else:  # no end tag: the opening tag is plain text (and stays so from now on)
-                self.no_more_closing.add(name)
+                self.no_more_closing.add(lower)
                 return tag_end + 1
         if lower == "includeonly":
             self.hidden.append((i, end))

@@ -320,6 +320,10 @@ def test_every_line_points_at_the_opening_braces_of_its_call(pieces: list[str]) 
         "{{Contribution|" + "a=b|" * 30_000 + "}}",
         "== {{Contribution|\n" * 20_000,
         "<includeonly" * 200_000,
+        "{" * 200_000 + "}" * 200_000,
+        "".join(
+            f"<{'SyntaxHighlight'[: k % 15]}{'syntaxhighlight'[k % 15 :]}>" for k in range(50_000)
+        ),
     ],
 )
 @pytest.mark.timeout(60)
