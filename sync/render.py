@@ -41,8 +41,8 @@ _ZERO = Decimal("0.00")
 # The helpers of `sync.wikitext` that templates use as filters: all return `Wikitext`.
 _FILTERS = (
     "money", "hours", "count", "percent", "date", "long_date", "timestamp", "month", "stamp",
-    "user_link", "user_links", "page_link", "template_name", "money_cell", "hours_cell",
-    "count_cell", "percent_cell", "date_cell", "month_cell",
+    "user_link", "user_links", "page_link", "template_name", "money_cell", "flagged_money_cell",
+    "hours_cell", "count_cell", "percent_cell", "date_cell", "month_cell",
 )  # fmt: skip
 
 

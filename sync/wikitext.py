@@ -222,6 +222,11 @@ def money_cell(value: Decimal) -> Wikitext:
     return _number_cell(money(value), value, NEGATIVE_STYLE if value < 0 else "")
 
 
+def flagged_money_cell(value: Decimal) -> Wikitext:
+    """An amount to check: ⚠ before it (digits stay aligned with the column), on amber."""
+    return _number_cell(Wikitext(f"⚠{NBSP}{money(value)}"), value, "background:#fef6e7")
+
+
 def hours_cell(value: Decimal) -> Wikitext:
     return _number_cell(hours(value), value)
 

@@ -295,6 +295,16 @@ def test_every_table_scrolls_sideways_instead_of_widening_a_phone_screen(page: s
     assert out.count("\n|}\n</div>\n") == tables
 
 
+def test_an_amount_over_the_ceiling_is_flagged_before_it_so_that_digits_stay_aligned() -> None:
+    report = registry_report()
+    report.contributions = [dataclasses.replace(report.contributions[0], over_ceiling=True)]
+    out = render_registry(report, generated_at=NOW)
+    flagged = f'| style="text-align:right; background:#fef6e7" data-sort-value="375.00" | ⚠{NBSP}'
+    assert flagged + f"375,00{NBSP}€\n" in out
+    assert "⚠ devant un montant" in out
+    assert "⚠ devant un montant" not in render_registry(registry_report(), generated_at=NOW)
+
+
 def test_an_empty_year_says_there_is_nothing_yet() -> None:
     out = render_registry(ContributionReport(2027), generated_at=NOW)
     assert "Aucune déclaration n’est encore comptée pour 2027." in out and "{|" not in out

@@ -16,6 +16,7 @@ from sync.wikitext import (
     count,
     date,
     escape,
+    flagged_money_cell,
     hours,
     long_date,
     money,
@@ -135,6 +136,14 @@ def test_a_negative_amount_cell_is_red_as_on_an_accounting_statement() -> None:
         f" | {MINUS}1{NNBSP}234,50{NBSP}€"
     )
     assert "color" not in money_cell(Decimal("0.00"))
+
+
+def test_a_flagged_amount_keeps_its_sort_key_and_puts_the_warning_sign_first() -> None:
+    cell = flagged_money_cell(Decimal("400"))
+    assert cell == (
+        'style="text-align:right; background:#fef6e7" data-sort-value="400.00"'
+        f" | ⚠{NBSP}400,00{NBSP}€"
+    )
 
 
 def test_a_template_name_is_shown_literally_in_code_font_and_never_split_over_two_lines() -> None:
