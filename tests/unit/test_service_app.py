@@ -287,8 +287,7 @@ def test_the_api_serves_the_last_computed_state_without_recomputing(
 def test_health_says_ok_after_a_sync(serve: Callable[..., TestClient]) -> None:
     engine = FakeEngine()
     client = serve(engine)
-    wait_for(lambda: engine.last is not None)
-    wait_for(lambda: client.get("/healthz").json()["last_success"])
+    wait_for(client.app.state.runtime.worker.ready.is_set)  # type: ignore[attr-defined]
     health = client.get("/healthz").json()
     assert (health["status"], health["queue_depth"], health["last_error"]) == ("ok", 0, None)
 
@@ -298,14 +297,14 @@ def test_metrics_count_syncs_edits_and_the_queue_in_prometheus_text(
 ) -> None:
     engine = FakeEngine()
     client = serve(engine)
-    wait_for(lambda: engine.last is not None)
-    wait_for(lambda: "wikiledger_syncs_total 1\n" in client.get("/metrics").text)
+    wait_for(client.app.state.runtime.worker.ready.is_set)  # type: ignore[attr-defined]
     response = client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
     samples = dict(
         line.split(" ") for line in response.text.splitlines() if not line.startswith("#")
     )
     assert samples["wikiledger_queue_depth"] == "0"
+    assert samples["wikiledger_syncs_total"] == "1"
     assert samples["wikiledger_edits_total"] == "1"
     assert samples["wikiledger_sync_seconds_total"] == "0.25"
     assert samples["wikiledger_failures_total"] == "0"
