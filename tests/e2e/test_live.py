@@ -28,6 +28,7 @@ def test_an_edit_saved_through_the_api_reaches_the_registre_within_seconds(live:
     original = str(page.text(cache=False))
     assert "|montant      = 980\n" in original
     assert expected not in live.generated()
+    accepted = live.metrics()["wikiledger_webhooks_accepted_total"]
     started = time.monotonic()
     page.edit(original.replace("|montant      = 980\n", "|montant      = 1 080\n"), "Correction")
     saved = time.monotonic()
@@ -36,6 +37,7 @@ def test_an_edit_saved_through_the_api_reaches_the_registre_within_seconds(live:
     print(f"\nsave -> registre: {latency:.2f} s (the save itself took {saved - started:.2f} s)")
     assert circle(live.contributions(), "Numérique")["requested"] == str(before + 100)
     assert latency < 10
+    assert live.metrics()["wikiledger_webhooks_accepted_total"] > accepted  # sent by the wiki
     page.edit(original, "Retour au montant d'origine")
     wait_for(
         lambda: Decimal(circle(live.contributions(), "Numérique")["requested"]) == before,
