@@ -1,0 +1,140 @@
+"""The live path: a member saves one declaration; how long until the registre shows it.
+
+Each edit changes the `montant` of a clean 2026 declaration by a known number of euros, so
+the registre's « demandé » total must move by exactly that much. The clock starts when the
+save's response arrives and stops at the first poll (every 50 ms) that sees the registre's new
+revision with the expected total. The next edit waits until the service is idle again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from bench.generate import EditTarget
+from bench.process import ServiceProcess
+from sync.wikitext import money
+
+POLL_SECONDS = 0.05
+_REQUESTED = re.compile(r"demandé '''([^']+)'''")
+
+
+@dataclass(frozen=True, slots=True)
+class EditLatency:
+    title: str
+    seconds: float
+    delta: Decimal
+
+
+class Session:
+    """A plain logged-in API session (a member's or the bot's)."""
+
+    def __init__(self, api_url: str, user: str, password: str) -> None:
+        self.api_url = api_url
+        self.http = requests.Session()
+        self.http.headers["User-Agent"] = "wikiledger-bench/0.1"
+        token = self.call("query", meta="tokens", type="login")["query"]["tokens"]["logintoken"]
+        login = self.call("login", lgname=user, lgpassword=password, lgtoken=token)
+        if login["login"]["result"] != "Success":
+            raise RuntimeError(f"login refused for {user}: {login['login']}")
+
+    def call(self, action: str, **params: Any) -> dict[str, Any]:
+        data = {"action": action, "format": "json", "formatversion": 2, **params}
+        response = self.http.post(self.api_url, data=data, timeout=60)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        if "error" in result:
+            raise RuntimeError(f"API {action}: {result['error']}")
+        return result
+
+    def page(self, title: str) -> tuple[str, int]:
+        """(text, revision id) of a page; ("", 0) when it does not exist."""
+        result = self.call(
+            "query", titles=title, prop="revisions", rvprop="ids|content", rvslots="main"
+        )
+        page = result["query"]["pages"][0]
+        if "missing" in page:
+            return "", 0
+        revision = page["revisions"][0]
+        return revision["slots"]["main"]["content"], revision["revid"]
+
+    def revision(self, title: str) -> int:
+        page = self.call("query", titles=title, prop="info")["query"]["pages"][0]
+        return int(page.get("lastrevid", 0))
+
+    def edit(self, title: str, text: str, base: int, summary: str) -> None:
+        token = self.call("query", meta="tokens")["query"]["tokens"]["csrftoken"]
+        result = self.call(
+            "edit", title=title, text=text, baserevid=base, summary=summary, token=token
+        )
+        if result["edit"]["result"] != "Success":
+            raise RuntimeError(f"edit of {title} refused: {result['edit']}")
+
+
+def requested_total(registry_text: str) -> Decimal:
+    match = _REQUESTED.search(registry_text)
+    if match is None:
+        raise RuntimeError("no « demandé » total on the registre page")
+    digits = re.sub(r"[^\d,-]", "", match.group(1)).replace(",", ".")
+    return Decimal(digits)
+
+
+def measure_edits(
+    member: Session,
+    reader: Session,
+    service: ServiceProcess,
+    targets: list[EditTarget],
+    registry: str,
+    *,
+    count: int,
+    timeout: float = 60,
+) -> list[EditLatency]:
+    """COUNT single-page edits by MEMBER, each timed until READER sees the registre updated."""
+    latencies: list[EditLatency] = []
+    used: set[str] = set()
+    for target in targets:
+        if len(latencies) == count:
+            break
+        if target.title in used:
+            continue
+        text, base = member.page(target.title)
+        if text.count(target.call) != 1:
+            continue
+        used.add(target.title)
+        delta = Decimal(len(latencies) + 1)
+        new_amount = f"{target.amount + delta:.2f}".replace(".", ",")
+        new_call = target.call.replace(f"={target.amount_text}", f"={new_amount}", 1)
+        registry_text, registry_rev = reader.page(registry)
+        expected = f"demandé '''{money(requested_total(registry_text) + delta)}'''"
+        member.edit(target.title, text.replace(target.call, new_call), base, "Mise à jour")
+        saved, saved_at = time.perf_counter(), time.time()
+        seen = _wait_for(reader, registry, registry_rev, expected, saved + timeout)
+        latencies.append(EditLatency(target.title, seen - saved, delta))
+        # The sync that wrote the registre reports once it has finished all its writes.
+        while True:
+            event = service.next("sync", timeout=timeout)
+            if event["time"] >= saved_at and registry in event["edits"]:
+                break
+        service.wait_idle(timeout=timeout)
+    if len(latencies) < count:
+        raise RuntimeError(f"only {len(latencies)} editable declarations for {count} edits")
+    return latencies
+
+
+def _wait_for(reader: Session, title: str, old_rev: int, expected: str, deadline: float) -> float:
+    """perf_counter() of the first poll that saw TITLE's new revision holding EXPECTED."""
+    while time.perf_counter() < deadline:
+        rev = reader.revision(title)
+        seen = time.perf_counter()
+        if rev != old_rev:
+            text, rev = reader.page(title)
+            if expected in text:
+                return seen
+            old_rev = rev  # an intermediate version: keep waiting for ours
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"{title} did not show {expected!r} in time")
