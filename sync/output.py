@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ledger.record import Severity
+from sync import wikitext
 from sync.compute import Computation
 from sync.config import SyncConfig
 from sync.render import (
@@ -28,14 +29,8 @@ class OutputPage:
 
 
 def _eur(amount: Decimal) -> str:
-    whole, cents = f"{amount:.2f}".split(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups: list[str] = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return f"{sign}{' '.join(groups) or '0'},{cents} €"
+    """French amount with plain spaces, for edit summaries."""
+    return f"{wikitext.french_number(amount)} €".replace(wikitext.NNBSP, " ")
 
 
 def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPage]:
@@ -51,7 +46,11 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
             f"versé {_eur(paid)}"
         )
         outputs.append(
-            OutputPage(pages.registry_for(year), render_registry(report, generated_at=at), digest)
+            OutputPage(
+                pages.registry_for(year),
+                render_registry(report, generated_at=at, anomalies_page=pages.anomalies),
+                digest,
+            )
         )
     if computation.contributions:
         circles = {c.name for r in computation.contributions.values() for c in r.circles}
@@ -69,7 +68,12 @@ def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPag
         outputs.append(
             OutputPage(
                 pages.bilan_for(name),
-                render_bilan(campaign, generated_at=at, today=computation.today),
+                render_bilan(
+                    campaign,
+                    generated_at=at,
+                    today=computation.today,
+                    anomalies_page=pages.anomalies,
+                ),
                 digest,
             )
         )
