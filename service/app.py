@@ -26,8 +26,8 @@ def create_app(
     config: SyncConfig | None = None,
     *,
     engine: SyncEngine | None = None,
-    coalesce_seconds: float = 0.5,
-    catchup_seconds: float = 60.0,
+    coalesce_seconds: float | None = None,
+    catchup_seconds: float | None = None,
 ) -> FastAPI:
     """Build the app; the engine (and its wiki login) is made at start-up, not at import."""
 
@@ -37,10 +37,17 @@ def create_app(
         settings = settings or Settings()
         config = config or SyncConfig()
         secret = decode_secret(settings.require_webhook_secret())
-        engine = engine or build_engine(settings, config)
+        engine = engine or build_engine(settings, config, connect=False)
         queue = JobQueue(settings.data_dir / "queue.sqlite3")
         worker = Worker(
-            engine, queue, coalesce_seconds=coalesce_seconds, catchup_seconds=catchup_seconds
+            engine,
+            queue,
+            coalesce_seconds=settings.coalesce_seconds
+            if coalesce_seconds is None
+            else coalesce_seconds,
+            catchup_seconds=settings.catchup_seconds
+            if catchup_seconds is None
+            else catchup_seconds,
         )
         app.state.runtime = Runtime(
             settings, engine, queue, worker, secret, settings.api_token.get_secret_value()

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = SecretStr("")
     api_token: SecretStr = SecretStr("")
     data_dir: Path = Path("var")
+    coalesce_seconds: float = 0.5  # how long the worker waits to gather a burst of saves
+    catchup_seconds: float = 60.0  # how often it reads recentchanges for lost webhooks
 
     @field_validator("webhook_secret", "api_token", "bot_password")
     @classmethod

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from service.settings import Settings
 from sync.config import SyncConfig
 from sync.engine import SyncEngine
 from sync.state import StateStore
 from sync.wiki import WikiClient
-
-from service.settings import Settings
 
 
 def build_wiki(settings: Settings) -> WikiClient:
@@ -17,8 +16,14 @@ def build_wiki(settings: Settings) -> WikiClient:
     )
 
 
-def build_engine(settings: Settings, config: SyncConfig) -> SyncEngine:
-    """A connected engine; raises WikiError/ConfigError with what to fix."""
-    wiki = build_wiki(settings).connect()
+def build_engine(settings: Settings, config: SyncConfig, *, connect: bool = True) -> SyncEngine:
+    """An engine; raises WikiError/ConfigError with what to fix.
+
+    `connect=False` defers the login to the first sync: the service then starts even while
+    the wiki is down, and its worker retries with backoff.
+    """
+    wiki = build_wiki(settings)
+    if connect:
+        wiki.connect()
     state = StateStore(settings.data_dir / "state.sqlite3")
     return SyncEngine(wiki, state, config)

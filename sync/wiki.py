@@ -157,11 +157,19 @@ class WikiClient:
     def can_edit(self) -> bool:
         return "edit" in self.rights
 
-    def _api(self, action: str, **params: Any) -> dict[str, Any]:
+    def _api(self, action: str, *, api_errors: bool = False, **params: Any) -> dict[str, Any]:
+        """One API call; infrastructure failures (and API errors, unless `api_errors` asks
+        for them to be raised as they are) become WikiError."""
         self.requests += 1
         try:
             result: dict[str, Any] = self.site.api(action, **params)
             return result
+        except mwclient.errors.APIError as err:
+            if api_errors:
+                raise
+            raise WikiError(
+                f"the wiki at {self.url} refused {action}: {err.code} {err.info}"
+            ) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
             raise WikiError(
                 f"the wiki at {self.url} stopped answering ({type(err).__name__})"
@@ -329,7 +337,6 @@ class WikiClient:
             "bot": 1,
             "assert": "user",
             "formatversion": 2,
-            "token": self.site.get_token("csrf"),
         }
         if base is None:
             params["createonly"] = 1
@@ -338,7 +345,11 @@ class WikiClient:
             params["basetimestamp"] = base.timestamp
             params["nocreate"] = 1
         try:
-            result = self._api("edit", **params)
+            params["token"] = self.site.get_token("csrf")
+        except (requests.exceptions.RequestException, mwclient.errors.MwClientError) as err:
+            raise WikiError(f"no edit token from {self.url}: {type(err).__name__}") from None
+        try:
+            result = self._api("edit", api_errors=True, **params)
         except mwclient.errors.APIError as err:
             if err.code in ("editconflict", "articleexists", "missingtitle", "pagedeleted"):
                 raise EditConflict(f"{title}: {err.code}") from None
