@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sync.compute import Computation
 
 from service.runtime import Runtime
+from sync.compute import Computation
 
 
 def get_runtime(request: Request) -> Runtime:

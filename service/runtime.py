@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.engine import SyncEngine
-
 from service.queue import JobQueue
 from service.settings import Settings
 from service.worker import Worker
+from sync.engine import SyncEngine
 
 
 @dataclass

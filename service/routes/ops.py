@@ -28,12 +28,27 @@ def healthz(runtime: RuntimeDep) -> dict[str, Any]:
 def metrics(runtime: RuntimeDep) -> str:
     m = runtime.worker.metrics
     lines = [
-        ("wikiledger_queue_depth", "gauge", "Jobs waiting in the durable queue.", runtime.queue.depth()),
+        (
+            "wikiledger_queue_depth",
+            "gauge",
+            "Jobs waiting in the durable queue.",
+            runtime.queue.depth(),
+        ),
         ("wikiledger_syncs_total", "counter", "Syncs completed.", m.syncs),
-        ("wikiledger_sync_seconds_total", "counter", "Time spent in syncs.", round(m.sync_seconds, 6)),
+        (
+            "wikiledger_sync_seconds_total",
+            "counter",
+            "Time spent in syncs.",
+            round(m.sync_seconds, 6),
+        ),
         ("wikiledger_edits_total", "counter", "Pages saved on the wiki.", m.edits),
         ("wikiledger_failures_total", "counter", "Syncs or catch-ups that failed.", m.failures),
-        ("wikiledger_webhooks_accepted_total", "counter", "Webhooks accepted.", m.webhooks_accepted),
+        (
+            "wikiledger_webhooks_accepted_total",
+            "counter",
+            "Webhooks accepted.",
+            m.webhooks_accepted,
+        ),
         ("wikiledger_webhooks_refused_total", "counter", "Webhooks refused.", m.webhooks_refused),
         (
             "wikiledger_last_success_timestamp_seconds",

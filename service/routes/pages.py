@@ -10,8 +10,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from ledger.record import Severity
 
+from ledger.record import Severity
 from service.deps import RuntimeDep
 
 router = APIRouter()
@@ -46,15 +46,19 @@ def status_page(request: Request, runtime: RuntimeDep) -> str:
         summary_pages += [pages.bilan_for(c) for c in sorted(computation.campaigns)]
     summary_pages.append(pages.anomalies)
     problems = computation.problems if computation else []
-    return _environment().get_template("status.html").render(
-        wiki=runtime.settings.wiki_url,
-        link=lambda title: _wiki_link(runtime.settings.wiki_url, title),
-        summary_pages=summary_pages,
-        history=list(metrics.history),
-        metrics=metrics,
-        queue=runtime.queue.pending(50),
-        depth=runtime.queue.depth(),
-        problems=problems,
-        errors=sum(1 for p in problems if p.severity == Severity.ERROR),
-        computed=computation is not None,
+    return (
+        _environment()
+        .get_template("status.html")
+        .render(
+            wiki=runtime.settings.wiki_url,
+            link=lambda title: _wiki_link(runtime.settings.wiki_url, title),
+            summary_pages=summary_pages,
+            history=list(metrics.history),
+            metrics=metrics,
+            queue=runtime.queue.pending(50),
+            depth=runtime.queue.depth(),
+            problems=problems,
+            errors=sum(1 for p in problems if p.severity == Severity.ERROR),
+            computed=computation is not None,
+        )
     )
