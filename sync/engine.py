@@ -277,6 +277,9 @@ class SyncEngine:
                     )
                     restoring = True
                     continue
+            if page is not None and output.must_exist:
+                # the parser never reads the generated part: the page's records are unchanged
+                self.state.advance_revision(page.page_id, page.rev_id, saved.rev_id)
             self.state.save_written(
                 WrittenPage(output.title, saved.rev_id, output.generated, output.digest)
             )

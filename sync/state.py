@@ -118,6 +118,17 @@ class StateStore:
                 ],
             )
 
+    def advance_revision(self, page_id: int, old_rev_id: int, new_rev_id: int) -> bool:
+        """Our own save changed only the generated part of a source page (a statement page):
+        its records are those of `old_rev_id`, so the cache moves to `new_rev_id` unparsed.
+        Nothing happens when the cache held another revision."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE parsed_page SET rev_id = ? WHERE page_id = ? AND rev_id = ?",
+                (new_rev_id, page_id, old_rev_id),
+            )
+        return cursor.rowcount == 1
+
     def delete_pages(self, page_ids: set[int]) -> None:
         if not page_ids:
             return

@@ -59,11 +59,6 @@ def test_a_no_op_sync_right_after_the_cold_one_makes_no_edit(results: dict[str, 
     assert results["noop_requests"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine re-reads the statement pages ({{Relevé}}) it has just written itself: "
-    "their new revision ids are not recorded in the parsed-page cache (see bench/README.md)",
-)
 def test_a_no_op_sync_reads_no_page_content(results: dict[str, Any]) -> None:
     assert results["noop_pages_read"] == 0
 
