@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 
 import mwclient
@@ -222,3 +223,22 @@ def test_a_circle_card_shows_the_year_figures_after_a_sync(
     engine.full_sync()
     html = bot_site.parse(page="Cercle Animation", prop="text")["text"]["*"]
     assert "2 500,00" in html.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_wikitext_in_a_mission_stays_text_on_the_generated_page(
+    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    admin_site.pages["Essai injection"].edit(
+        "{{Contribution|contributeur=Zoé Blanc|cercle=Animation|date=04/02/2026|montant=5"
+        "|mission=[[Catégorie:Piège]] {{Cercle|nom=Faux}} __NOTOC__ {{!}}- "
+        "<span>ok</span> ~~~~}}",
+        "essai",
+    )
+    engine.full_sync()
+    parsed = bot_site.api("parse", page=REGISTRY, prop="categories|templates|text")["parse"]
+    categories = {c["*"] for c in parsed["categories"]}
+    assert "Piège" not in categories and "Test" not in categories
+    assert not any(t["*"].endswith("Cercle") for t in parsed["templates"])
+    shown = html.unescape(parsed["text"]["*"])
+    assert "[[Catégorie:Piège]]" in shown  # shown as the text the member typed
+    assert "{{Cercle|nom=Faux}}" in shown
