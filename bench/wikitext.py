@@ -167,7 +167,7 @@ def circle_page(
     state = "actif" if rng.random() < 0.9 else "en sommeil"
     channel = "#" + name.lower().replace(" ", "-")
     (old_year, old), (year, amount) = sorted(envelopes.items())
-    rate = rng.choice(["", "", "|taux horaire=30", "|taux horaire=35 €"])
+    rate = rng.choice(["", "", "|taux horaire=30", "|taux horaire=30 €/h", "|taux horaire=35 €"])
     parts = [
         f"{{{{Cercle|nom={name}|référents={links}|canal={channel}|état={state}}}}}",
         "",
