@@ -30,7 +30,8 @@ def template_sources(config: SyncConfig) -> list[TemplateSource]:
         "Soutien cobudget": names.pledge,
         "Relevé": names.statement,
     }
-    campaign_data = config.pages.campaign_data.replace("{campagne}", "{{{campagne|}}}")
+    # `{campagne}` stays: the template fills it in with every spelling of the parameter
+    campaign_data = config.pages.campaign_data
     sources = []
     for path in sorted(TEMPLATE_DIR.glob("*.wiki")):
         name = configured.get(path.stem, path.stem)
