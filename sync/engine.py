@@ -14,8 +14,10 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ledger.record import Problem, Records
@@ -63,6 +65,7 @@ class SyncResult:
     requests: int = 0
     problems: int = 0
     errors: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for benchmarks
 
 
 class SyncEngine:
@@ -83,6 +86,8 @@ class SyncEngine:
         self.lock = threading.Lock()
         self.last: Computation | None = None
         self._aliases: dict[str, str] | None = None
+        self._pages: dict[int, ParsedPage] | None = None  # the parsed pages, loaded once
+        self._dirty = True  # records changed since `last` was computed
 
     # -- public operations ------------------------------------------------------------------
 
@@ -94,19 +99,37 @@ class SyncEngine:
     def _full_sync(self, *, dry_run: bool, write: bool) -> SyncResult:
         result = SyncResult("dry-run" if dry_run else "full", time.time())
         start_requests = self.wiki.requests
-        self._aliases = self._template_aliases()
-        fingerprint = parser_fingerprint(self.config, self._aliases)
-        listed = self._list_sources()
+        with _phase(result, "list"):
+            self._aliases = self._template_aliases()
+            fingerprint = parser_fingerprint(self.config, self._aliases)
+            listed = self._list_sources()
         cached = self.state.revisions(fingerprint)
-        changed = {pid for pid, info in listed.items() if cached.get(pid) != info.rev_id}
-        removed = self.state.all_page_ids() - set(listed)
-        self.state.delete_pages(removed)
-        texts = self.wiki.fetch_texts(changed) if changed else []
-        self._store_parsed(texts, fingerprint)
-        result.pages_listed, result.pages_read = len(listed), len(texts)
-        result.pages_removed = len(removed)
+        changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
+        removed = set(self._memory()) - set(listed)
+        self._delete(removed)
+        result.pages_read = self._fetch_and_parse(changed, fingerprint, result)
+        result.pages_listed, result.pages_removed = len(listed), len(removed)
         self._finish(result, dry_run=dry_run, write=write, start_requests=start_requests)
         return result
+
+    def _fetch_and_parse(self, page_ids: list[int], fingerprint: str, result: SyncResult) -> int:
+        """Read pages batch by batch, parsing one batch while the wiki serves the next."""
+        if not page_ids:
+            return 0
+        size = self.wiki.batch_size
+        batches = [page_ids[i : i + size] for i in range(0, len(page_ids), size)]
+        read = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-fetch") as pool:
+            pending = pool.submit(self.wiki.fetch_texts, batches[0])
+            for index in range(len(batches)):
+                with _phase(result, "fetch"):  # only the time spent waiting for the wiki
+                    texts = pending.result()
+                if index + 1 < len(batches):
+                    pending = pool.submit(self.wiki.fetch_texts, batches[index + 1])
+                with _phase(result, "parse"):
+                    self._store_parsed(texts, fingerprint)
+                read += len(texts)
+        return read
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
         """Re-read only the named pages (from webhook events), then recompute and write.
@@ -123,26 +146,40 @@ class SyncEngine:
             result = SyncResult("pages", time.time())
             start_requests = self.wiki.requests
             wanted = {t for t in titles if not self.config.pages.is_output(t)}
-            found = self.wiki.fetch_titles(wanted) if wanted else {}
-            by_title = self.state.page_ids_by_title()
+            with _phase(result, "fetch"):
+                found = self.wiki.fetch_titles(wanted) if wanted else {}
+            by_title = {page.title: page_id for page_id, page in self._memory().items()}
             gone = {by_title[t] for t in wanted if t not in found and t in by_title}
-            self.state.delete_pages(gone)
-            self._store_parsed(list(found.values()), fingerprint)
+            self._delete(gone)
+            with _phase(result, "parse"):
+                self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
             self._finish(result, dry_run=False, write=True, start_requests=start_requests)
             return result
 
     def compute(self) -> Computation:
-        """Compute from the cached pages only (no wiki access)."""
-        pages = self.state.load_pages()
+        """Compute from the parsed pages only (no wiki access)."""
         records = Records()
         problems: list[Problem] = []
-        for page in pages:
+        for page in sorted(self._memory().values(), key=lambda p: (p.title, p.page_id)):
             records.extend(page.records)
             problems.extend(page.problems)
         computation = compute_all(records, problems, self.config, today=self.today())
         self.last = computation
+        self._dirty = False
         return computation
+
+    def _memory(self) -> dict[int, ParsedPage]:
+        if self._pages is None:
+            self._pages = {page.page_id: page for page in self.state.load_pages()}
+        return self._pages
+
+    def _delete(self, page_ids: set[int]) -> None:
+        if page_ids:
+            self.state.delete_pages(page_ids)
+            for page_id in page_ids:
+                self._memory().pop(page_id, None)
+            self._dirty = True
 
     # -- steps --------------------------------------------------------------------------
 
@@ -179,16 +216,30 @@ class SyncEngine:
             parsed.append(ParsedPage(page.page_id, page.title, page.rev_id, records, problems))
         if parsed:
             self.state.save_pages(parsed, fingerprint)
+            memory = self._memory()
+            for item in parsed:
+                old = memory.get(item.page_id)
+                if old is None or (old.title, old.records, old.problems) != (
+                    item.title,
+                    item.records,
+                    item.problems,
+                ):
+                    self._dirty = True
+                memory[item.page_id] = item
 
     def _finish(
         self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
     ) -> None:
-        computation = self.compute()
+        with _phase(result, "compute"):
+            reuse = self.last is not None and not self._dirty and self.last.today == self.today()
+            computation = self.last if reuse and self.last is not None else self.compute()
         result.problems = len(computation.problems)
         result.errors = sum(1 for p in computation.problems if p.severity == "error")
         if write:
-            outputs = plan_outputs(computation, self.config)
-            result.edits = self._write_outputs(outputs, dry_run=dry_run)
+            with _phase(result, "render"):
+                outputs = plan_outputs(computation, self.config)
+            with _phase(result, "write"):
+                result.edits = self._write_outputs(outputs, dry_run=dry_run)
         result.requests = self.wiki.requests - start_requests
         result.duration = time.time() - result.started
         log.info(
@@ -277,15 +328,30 @@ class SyncEngine:
                     )
                     restoring = True
                     continue
-            if page is not None and output.must_exist:
-                # the parser never reads the generated part: the page's records are unchanged
-                self.state.advance_revision(page.page_id, page.rev_id, saved.rev_id)
+            # the parser never reads the generated part: a statement page's records stay
+            if (
+                page is not None
+                and output.must_exist
+                and self.state.advance_revision(page.page_id, page.rev_id, saved.rev_id)
+                and page.page_id in self._memory()
+            ):
+                memory = self._memory()
+                memory[page.page_id] = replace(memory[page.page_id], rev_id=saved.rev_id)
             self.state.save_written(
                 WrittenPage(output.title, saved.rev_id, output.generated, output.digest)
             )
             return Edit(output.title, summary, saved.rev_id)
         log.warning("gave up writing %s after repeated edit conflicts", output.title)
         return None
+
+
+@contextmanager
+def _phase(result: SyncResult, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.phases[name] = result.phases.get(name, 0.0) + time.perf_counter() - started
 
 
 def _diff(output: OutputPage, old_generated: str | None) -> str:
