@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -32,24 +31,31 @@ class Wikitext(str):
 # Characters with a meaning somewhere in wikitext: links [[ ]], templates and parameters { },
 # tables | ! , tags and entities < > &, signatures ~~~, magic words __X__, bold/italic '',
 # headings =, lists and definitions * # : ; (and URL autolinks need a ":"), attributes ".
-_ENTITY = {ord(ch): f"&#{ord(ch)};" for ch in "[]{}|<>&~_'=*#:;!\""}
-# The magic links ISBN/RFC/PMID also fire after a no-break space, so break the word itself
+_MARKUP = "[]{}|<>&~_'=*#:;!\""
+# Control characters (Unicode category Cc: newline, CR, tab...) would break the line: a space.
+_CONTROL = "".join(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
+_REPLACEMENT = {ch: " " for ch in _CONTROL} | {ch: f"&#{ord(ch)};" for ch in _MARKUP}
+# One pass over the text finds: a space, control character or "-" at its start (a leading
+# space makes <pre>, "----" a rule); any markup or control character; the magic links
+# ISBN/RFC/PMID, which also fire after a no-break space, so their word itself is broken
 # (wherever it is: no reliance on how the parser's regex sees word boundaries).
-_MAGIC_LINK = re.compile(r"ISBN|RFC|PMID", re.IGNORECASE)
+_SPECIAL = re.compile(
+    rf"^[ \-{re.escape(_CONTROL)}]|[{re.escape(_MARKUP + _CONTROL)}]|(?i:ISBN|RFC|PMID)"
+)
 
 
-def _plain_line(text: str) -> str:
-    """`text` on one line: every control character (newline, CR, tab...) becomes a space."""
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+def _replace(match: re.Match[str]) -> str:
+    found = match.group()
+    if len(found) > 1:  # a magic-link word: its first letter as an entity
+        return f"&#{ord(found[0])};{found[1:]}"
+    if match.start() == 0 and found not in _MARKUP:  # a leading space, control or "-"
+        return "&#45;" if found == "-" else "&#32;"
+    return _REPLACEMENT[found]
 
 
 def escape(text: str) -> Wikitext:
     """Member text as wikitext that renders as exactly that text, on one line, inert."""
-    escaped = _plain_line(text).translate(_ENTITY)
-    escaped = _MAGIC_LINK.sub(lambda m: f"&#{ord(m.group()[0])};{m.group()[1:]}", escaped)
-    if escaped[:1] in (" ", "-"):  # a leading space makes <pre>, "----" a rule, at line start
-        escaped = f"&#{ord(escaped[0])};{escaped[1:]}"
-    return Wikitext(escaped)
+    return Wikitext(_SPECIAL.sub(_replace, text))
 
 
 def switch_key(text: str) -> Wikitext:
