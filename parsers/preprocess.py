@@ -48,6 +48,7 @@ _IGNORED_TAGS = ("noinclude", "/noinclude", "onlyinclude", "/onlyinclude")
 _ALLOW_MISSING_END = ("includeonly", "noinclude", "onlyinclude")  # compared as written
 _TAG_NAMES = "|".join(map(re.escape, (*OPAQUE_TAGS, *PARSED_TAGS, "includeonly", *_IGNORED_TAGS)))
 _ELEMENT = re.compile(rf"({_TAG_NAMES})(?=\s|/>|>|$)|(!--)", re.IGNORECASE)
+_TAG_START = rf"<(?=(?i:{_TAG_NAMES})(?=\s|/>|>|$)|!--)"  # a "<" that `_ELEMENT` follows
 # open -> (close, {matched count: element kind, or None for literal text}, min, max)
 _RULES: dict[str, tuple[str, dict[int, str | None], int, int]] = {
     "{": ("}", {2: "template", 3: "argument"}, 2, 3),
@@ -56,6 +57,14 @@ _RULES: dict[str, tuple[str, dict[int, str | None], int, int]] = {
 }
 _RUNS = {c: re.compile(re.escape(c) + "+") for c in "{[=}]"}
 _RUNS["}-"] = re.compile(r"[}\-]+")
+
+
+# A template call holding no other construct: no "{" or "}" (no nested call, no "-{"), no
+# "<" (no comment or tag), no line starting with "=" (no heading), no "[" or "]" except in
+# links `[[…]]` holding none of these either. MediaWiki's scan of such a call only splits it
+# at its "|" and first "=" (outside links): it is read in one match (see `_simple_parts`).
+_SIMPLE_CALL = re.compile(r"\{\{(?!\{)(?:[^{}\[\]<\n]++|\n(?!=)|\[\[[^{}\[\]<\n]*+\]\])*+\}\}")
+_SIMPLE_LINK = re.compile(r"\[\[[^{}\[\]<\n]*\]\]")
 
 
 @dataclass(slots=True)
@@ -115,20 +124,46 @@ class _Piece:
     saved_prefix: bool = False  # a "-" before "{{" that may become "-{"
 
 
-def _make_state(opening: str, equals_wanted: bool) -> tuple[re.Pattern[str], str, bool, bool]:
-    """What a top of stack makes special: (search, closing, find `=`, in a heading)."""
+def _simple_parts(text: str, start: int, end: int) -> list[Part]:
+    """The parts of the call `_SIMPLE_CALL` matched at [start, end)."""
+    body = text[start + 2 : end - 2]
+    if "[[" in body:  # the "|" and "=" of a link split nothing: blanked, offsets kept
+        body = _SIMPLE_LINK.sub(lambda link: " " * len(link.group()), body)
+    chunks = body.split("|")
+    offset = start + 2 + len(chunks[0])
+    parts = [Part(start + 2, offset)]
+    for chunk in chunks[1:]:
+        offset += 1
+        equals = chunk.find("=")
+        parts.append(Part(offset, offset + len(chunk), offset + equals if equals >= 0 else -1))
+        offset += len(chunk)
+    return parts
+
+
+def _make_state(opening: str, equals_wanted: bool) -> tuple[re.Pattern[str], bool, bool]:
+    """What a top of stack makes special: (search, find `=`, in a heading).
+
+    MediaWiki stops at each character of a set (`strcspn`) and then often finds it means
+    nothing there: a lone `{`, `[`, `}` or `]`, a `-` not before `{`, a `<` not opening a tag it
+    knows, a new line not followed by `=`. The search looks past those at once; what it stops
+    at is handled exactly as MediaWiki handles it.
+    """
     closing = _RULES[opening][0] if opening in _RULES else "\n" if opening else ""
     find_pipe = opening in ("{", "-{")
     find_equals = find_pipe and equals_wanted
-    chars = "[{<\n-" + closing + "|" * find_pipe + "=" * find_equals  # MediaWiki's strcspn set
-    return re.compile("[" + re.escape(chars) + "]"), closing, find_equals, opening == "\n"
+    events = [r"\{\{", r"-\{", r"\[\[", _TAG_START]
+    events.append(r"\n" if opening == "\n" else r"\n(?==)")
+    if opening in _RULES:
+        events.append(re.escape(closing if opening == "-{" else closing * 2))
+    events += [r"\|"] * find_pipe + ["="] * find_equals
+    return re.compile("|".join(events)), find_equals, opening == "\n"
 
 
 # (opening of the top piece, whether its last part is a second-or-later part without "=")
 _STATES = {(o, e): _make_state(o, e) for o in ("", "{", "[", "-{", "\n") for e in (False, True)}
 
 
-def _state(stack: list[_Piece]) -> tuple[re.Pattern[str], str, bool, bool]:
+def _state(stack: list[_Piece]) -> tuple[re.Pattern[str], bool, bool]:
     if not stack:
         return _STATES["", False]
     parts = stack[-1].parts
@@ -158,85 +193,68 @@ class _Scanner:
 
     def scan(self, i: int) -> list[Element]:
         text, n, stack = self.text, self.end, self.stack
-        search, closing, find_equals, in_heading = _state(stack)
-        found = "heading"  # the text starts at a line start: maybe with a heading
-        cur = ""
-        if not text.startswith("=", i, n):
-            found = "next"
+        search, find_equals, in_heading = _state(stack)
+        heading = text.startswith("=", i, n)  # the text starts at a line start
         while True:
-            if found == "next":
-                match = search.search(text, i, n)
-                i = match.start() if match else n
-                if i >= n:
-                    if closing != "\n":
-                        break
-                    found = "line-end"
-                else:
-                    cur = text[i]
-                    two = text[i : i + 2] if i + 1 < n else cur
-                    if cur == "|":
-                        found = "pipe"
-                    elif cur == "=":
-                        found = "equals"
-                    elif cur == "<":
-                        found = "angle"
-                    elif cur == "\n":
-                        if in_heading:
-                            found = "line-end"
-                        else:
-                            i += 1  # a line start: maybe a heading
-                            if not text.startswith("=", i, n):
-                                continue
-                            found = "heading"
-                    elif two == closing:
-                        found, cur = "close", two
-                    elif cur == closing:
-                        found = "close"
-                    elif two in _RULES:
-                        found, cur = "open", two
-                    elif cur in _RULES:
-                        found = "open"
-                    else:
-                        i += 1  # a "-" or "}" that opens or closes nothing
-                        continue
-
-            if found == "angle":
-                i = self.angle(i)
-            elif found == "heading":
+            if heading:
+                heading = False
                 count = self.run("=", i, 6)
                 if not (count == 1 and find_equals):  # a heading opens
                     stack.append(_Piece("\n", "\n", count, i, [Part(i)]))
-                    search, closing, find_equals, in_heading = _state(stack)
+                    search, find_equals, in_heading = _state(stack)
                     i += count
-            elif found == "line-end":  # a heading ends: what it held goes to its parent
-                piece = stack.pop()
-                self.children().extend(piece.children)
-                search, closing, find_equals, in_heading = _state(stack)
-            elif found == "open":
-                count = self.run(cur[-1], i + 1, n) + 1 if len(cur) > 1 else self.run(cur, i, n)
-                saved = False
-                if cur == "-{" and count > 2:  # "-{{": the braces win, the "-" waits
-                    saved, i, cur, count = True, i + 1, "{", count - 1
-                close, _, minimum, _ = _RULES[cur]
-                if count >= minimum:
-                    stack.append(
-                        _Piece(cur, close, count, i, [Part(i + count)], saved_prefix=saved)
-                    )
-                    search, closing, find_equals, in_heading = _state(stack)
+                continue
+            match = search.search(text, i, n)
+            if match is None:
+                if not in_heading:
+                    break
+                i, cur = n, "\n"
+            else:
+                i = match.start()
+                cur = text[i]
+            if cur == "{":
+                simple = _SIMPLE_CALL.match(text, i, n)
+                if simple is not None:  # the common case, read in one step
+                    end = simple.end()
+                    self.children().append(Element(2, i, end, _simple_parts(text, i, end), []))
+                    i = end
+                    continue
+                count = self.run("{", i, n)
+                stack.append(_Piece("{", "}", count, i, [Part(i + count)]))
                 i += count
-            elif found == "close":
-                i = self.close(i, cur)
-                search, closing, find_equals, in_heading = _state(stack)
-            elif found == "pipe":
-                stack[-1].parts[-1].end = i
-                stack[-1].parts.append(Part(i + 1))
-                search, closing, find_equals, in_heading = _state(stack)
+            elif cur == "|":
+                parts = stack[-1].parts
+                parts[-1].end = i
+                parts.append(Part(i + 1))
                 i += 1
-            else:  # equals
+            elif cur == "=":
                 stack[-1].parts[-1].equals = i
-                search, closing, find_equals, in_heading = _state(stack)
                 i += 1
-            found = "next"
+            elif cur == "\n":
+                if not in_heading:
+                    i += 1  # a line start followed by "=": maybe a heading
+                    heading = True
+                    continue
+                piece = stack.pop()  # a heading ends: what it held goes to its parent
+                self.children().extend(piece.children)
+            elif cur == "<":
+                i = self.angle(i)
+                continue
+            elif cur == "[":
+                count = self.run("[", i, n)
+                stack.append(_Piece("[", "]", count, i, [Part(i + count)]))
+                i += count
+            elif cur == "-":
+                count = self.run("{", i + 1, n) + 1
+                if count > 2:  # "-{{": the braces win, the "-" waits
+                    piece = _Piece("{", "}", count - 1, i + 1, [Part(i + count)], [], True)
+                else:
+                    piece = _Piece("-{", "}-", count, i, [Part(i + count)])
+                stack.append(piece)
+                i += count
+            else:  # "}}", "]]" or "}-" closing the top of the stack
+                i = self.close(i, cur)
+            search, find_equals, in_heading = _state(stack)
 
         for piece in stack:  # unclosed: literal text, but what they hold stays
             self.root.extend(piece.children)
@@ -313,6 +331,6 @@ class _Scanner:
         if lower == "includeonly":
             self.hidden.append((i, end))
         elif lower in PARSED_TAGS and self.depth < MAX_NESTED_TAGS:
-            nested = _Scanner(text, inner, self.hidden, self.depth + 1)
+            nested = type(self)(text, inner, self.hidden, self.depth + 1)
             self.children().extend(nested.scan(tag_end + 1))
         return end
