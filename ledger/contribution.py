@@ -2,7 +2,8 @@
 
 Rules of DESIGN §4. Records are first cross-referenced once for all years (known circles,
 one envelope per circle-year, each declaration's amount), each problem tagged with the year
-it concerns; `compute_contributions` then totals one year.
+it concerns; `compute_ledger` then totals every year from that one check, and
+`compute_contributions` a single year.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
-from ledger.name import unknown_message
+from ledger.name import NameHints
 from ledger.record import (
+    CENT,
     ZERO,
     Circle,
     Contribution,
@@ -65,17 +68,28 @@ class _Sums:
     requested: Decimal = ZERO
     validated: Decimal = ZERO
     paid: Decimal = ZERO
+    declarations: int = 0
 
     def add(self, counted: CountedContribution) -> None:
-        status = ContributionStatus(counted.status)
-        if status is not ContributionStatus.REFUSED:
+        self.declarations += 1
+        # `status` is the enum's string: StrEnum members compare and hash as their values.
+        status = counted.status
+        if status != ContributionStatus.REFUSED:
             self.hours += counted.hours
         if status in _REQUESTED:
             self.requested += counted.amount
-        if status in _VALIDATED:
-            self.validated += counted.amount
-        if status is ContributionStatus.PAID:
-            self.paid += counted.amount
+            if status in _VALIDATED:
+                self.validated += counted.amount
+                if status == ContributionStatus.PAID:
+                    self.paid += counted.amount
+
+    def merge(self, other: _Sums) -> None:
+        """Add another group's totals: sums of cents are exact, so grouping changes nothing."""
+        self.hours += other.hours
+        self.requested += other.requested
+        self.validated += other.validated
+        self.paid += other.paid
+        self.declarations += other.declarations
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +99,6 @@ class _Checked:
     envelopes: dict[tuple[str, int], Envelope]  # by (canonical circle name, year)
     contributions: list[CountedContribution]  # circle is the canonical name
     problems: list[tuple[int | None, Problem]]  # year concerned; None for every year
-
-
-def _known_names(known: dict[str, Circle]) -> list[str]:
-    return [circle.name for circle in known.values()]
 
 
 def _rate(envelope: Envelope | None, default_rate: Decimal) -> Decimal:
@@ -111,13 +121,16 @@ def _index_circles(circles: list[Circle]) -> tuple[dict[str, Circle], list[Probl
 
 
 def _index_envelopes(
-    envelopes: list[Envelope], known: dict[str, Circle], problems: list[tuple[int | None, Problem]]
+    envelopes: list[Envelope],
+    known: dict[str, Circle],
+    hints: NameHints,
+    problems: list[tuple[int | None, Problem]],
 ) -> dict[tuple[str, int], Envelope]:
     found: dict[tuple[str, int], Envelope] = {}
     for envelope in sorted(envelopes, key=lambda e: e.source):
         circle = known.get(_circle_key(envelope.circle))
         if circle is None:
-            message = unknown_message("cercle", envelope.circle, _known_names(known))
+            message = hints.unknown_message("cercle", envelope.circle)
             problem = Problem(envelope.source, TEMPLATE_ENVELOPE, Severity.ERROR, message)
             problems.append((envelope.year, problem))
             continue
@@ -138,16 +151,22 @@ def _count(
 ) -> tuple[CountedContribution, Problem | None]:
     """Resolve a declaration's amount; a warning when it asks more than its hours allow."""
     hours = declaration.hours
-    if declaration.amount is not None:
-        amount = round_money(declaration.amount)
+    given = declaration.amount
+    # `round_money` and `round_hours` inlined (half up to the cent): this runs for every
+    # declaration, and the call costs as much as the rounding.
+    if given is not None:
+        amount = given.quantize(CENT, ROUND_HALF_UP)
     elif hours is not None:
         # From the hours as given (20 min × 30 €/h = 10.00 €), not from their rounded display.
-        amount = round_money(hours * rate)
+        amount = (hours * rate).quantize(CENT, ROUND_HALF_UP)
     else:
         amount = ZERO
     problem = None
     status = declaration.status
-    if hours is not None and declaration.amount is not None and status in _REQUESTED:
+    # Rounding to the cent is monotonic and keeps a whole number of cents as it is, so an
+    # amount within hours × rate is within the rounded ceiling too: only the few amounts
+    # above the exact product need the ceiling worked out.
+    if hours is not None and given is not None and status in _REQUESTED and amount > hours * rate:
         ceiling = round_money(hours * rate)
         if amount > ceiling:
             message = (
@@ -157,38 +176,66 @@ def _count(
             )
             problem = Problem(declaration.source, TEMPLATE_CONTRIBUTION, Severity.WARNING, message)
     counted = CountedContribution(
-        source=declaration.source,
-        contributor=declaration.contributor,
-        circle=circle,
-        date=declaration.date,
-        hours=round_hours(hours) if hours is not None else ZERO,
-        amount=ZERO if status is ContributionStatus.VOLUNTARY else amount,
-        status=str(status),
-        mission=declaration.mission,
-        over_ceiling=problem is not None,
+        declaration.source,
+        declaration.contributor,
+        circle,
+        declaration.date,
+        ZERO if hours is None else hours.quantize(CENT, ROUND_HALF_UP),
+        ZERO if status is ContributionStatus.VOLUNTARY else amount,
+        str(status),
+        declaration.mission,
+        problem is not None,  # over_ceiling
     )
     return counted, problem
 
 
+_UNSEEN = ("", ZERO)  # a (circle name, rate) no resolution returns: compared by identity
+
+
+def _resolve(
+    spelling: str,
+    year: int,
+    known: dict[str, Circle],
+    envelopes: dict[tuple[str, int], Envelope],
+    default_rate: Decimal,
+) -> tuple[str, Decimal] | None:
+    """The circle a declaration names and its hourly ceiling that year; None when unknown."""
+    circle = known.get(_circle_key(spelling))
+    if circle is None:
+        return None
+    return circle.name, _rate(envelopes.get((circle.name, year)), default_rate)
+
+
 def _check(records: Records, default_rate: Decimal) -> _Checked:
     known, circle_problems = _index_circles(records.circles)
+    hints = NameHints([circle.name for circle in known.values()])
     problems: list[tuple[int | None, Problem]] = [(None, p) for p in circle_problems]
-    envelopes = _index_envelopes(records.envelopes, known, problems)
+    envelopes = _index_envelopes(records.envelopes, known, hints, problems)
+    # Thousands of declarations name a few dozen circles in a few years: resolve each
+    # (spelling, year) once to the circle's name and hourly ceiling, None when unknown.
+    resolved: dict[tuple[str, int], tuple[str, Decimal] | None] = {}
+    used: set[tuple[str, int]] = set()  # (circle name, year) of the counted declarations
     counted_list: list[CountedContribution] = []
     for declaration in records.contributions:
         year = declaration.date.year
-        circle = known.get(_circle_key(declaration.circle))
-        if circle is None:
-            message = unknown_message("cercle", declaration.circle, _known_names(known))
+        key = (declaration.circle, year)
+        target = resolved.get(key, _UNSEEN)
+        if target is _UNSEEN:
+            target = resolved[key] = _resolve(
+                declaration.circle, year, known, envelopes, default_rate
+            )
+            if target is not None:
+                used.add((target[0], year))
+        if target is None:
+            message = hints.unknown_message("cercle", declaration.circle)
             problem = Problem(declaration.source, TEMPLATE_CONTRIBUTION, Severity.ERROR, message)
             problems.append((year, problem))
             continue
-        rate = _rate(envelopes.get((circle.name, year)), default_rate)
-        counted, warning = _count(declaration, circle.name, rate)
+        counted, warning = _count(declaration, *target)
         counted_list.append(counted)
         if warning is not None:
             problems.append((year, warning))
-    missing = {(c.circle, c.date.year) for c in counted_list} - envelopes.keys()
+    missing = used - envelopes.keys()
     for name, year in sorted(missing):
         circle = known[_circle_key(name)]
         message = (
@@ -200,16 +247,12 @@ def _check(records: Records, default_rate: Decimal) -> _Checked:
 
 
 def _circle_totals(
-    name: str,
-    envelope: Envelope | None,
-    contributions: list[CountedContribution],
-    default_rate: Decimal,
+    name: str, envelope: Envelope | None, by_person: dict[str, _Sums], default_rate: Decimal
 ) -> CircleTotals:
+    """A circle-year's totals from its contributors' sums (in order of first declaration)."""
     sums = _Sums()
-    by_person: dict[str, _Sums] = defaultdict(_Sums)
-    for counted in contributions:
-        sums.add(counted)
-        by_person[counted.contributor].add(counted)
+    for person in by_person.values():
+        sums.merge(person)
     amount = envelope.amount if envelope is not None else ZERO
     over = sums.requested > amount
     split: tuple[SplitShare, ...] = ()
@@ -229,30 +272,33 @@ def _circle_totals(
         split=split,
         hourly_rate=_rate(envelope, default_rate),
         has_envelope=envelope is not None,
-        declarations=len(contributions),
+        declarations=sums.declarations,
     )
 
 
-def compute_contributions(
-    records: Records, year: int, *, default_rate: Decimal = DEFAULT_RATE
+_CHRONOLOGICAL = attrgetter("date", "source.page", "source.line")
+
+
+def _year_report(
+    checked: _Checked, year: int, of_year: list[CountedContribution], default_rate: Decimal
 ) -> ContributionReport:
-    """The ledger of one year: per circle (with closing split), per contributor, per month.
-
-    Circles of the year are those with an envelope or a declaration that year, by name;
-    `problems` are those concerning that year, plus the ones about circles themselves.
-    """
-    checked = _check(records, default_rate)
-    counted = sorted(
-        (c for c in checked.contributions if c.date.year == year),
-        key=lambda c: (c.date, c.source.page, c.source.line),
-    )
-    by_circle: dict[str, list[CountedContribution]] = defaultdict(list)
-    by_person: dict[str, _Sums] = defaultdict(_Sums)
-    by_month: dict[str, _Sums] = defaultdict(_Sums)
+    """One year's report from the checked records; `of_year` are that year's declarations."""
+    counted = sorted(of_year, key=_CHRONOLOGICAL)
+    # Each declaration is added once per circle and person, and once per month; circles and
+    # people are then totalled from those few hundred groups.
+    by_circle: dict[str, dict[str, _Sums]] = defaultdict(dict)
+    by_month: dict[int, _Sums] = defaultdict(_Sums)
     for item in counted:
-        by_circle[item.circle].append(item)
-        by_person[item.contributor].add(item)
-        by_month[f"{item.date.year:04d}-{item.date.month:02d}"].add(item)
+        people = by_circle[item.circle]
+        sums = people.get(item.contributor)
+        if sums is None:
+            sums = people[item.contributor] = _Sums()
+        sums.add(item)
+        by_month[item.date.month].add(item)
+    by_person: dict[str, _Sums] = defaultdict(_Sums)
+    for people in by_circle.values():
+        for person, sums in people.items():
+            by_person[person].merge(sums)
     names = {name for name, y in checked.envelopes if y == year} | by_circle.keys()
     circles = [
         _circle_totals(name, checked.envelopes.get((name, year)), by_circle[name], default_rate)
@@ -263,7 +309,7 @@ def compute_contributions(
         for name, s in sorted(by_person.items(), key=lambda item: name_order(item[0]))
     ]
     months = [
-        MonthTotals(month, s.hours, s.requested, s.validated, s.paid)
+        MonthTotals(f"{year:04d}-{month:02d}", s.hours, s.requested, s.validated, s.paid)
         for month, s in sorted(by_month.items())
     ]
     problems = [p for y, p in checked.problems if y is None or y == year]
@@ -275,6 +321,39 @@ def compute_contributions(
         contributions=counted,
         problems=sort_problems(problems),
     )
+
+
+def compute_ledger(
+    records: Records, *, default_rate: Decimal = DEFAULT_RATE
+) -> tuple[dict[int, ContributionReport], list[Problem]]:
+    """Every year's ledger (by year, in order) and every cross-reference problem, each once.
+
+    One check of all the records for all years: the reports equal `compute_contributions`
+    of each of `contribution_years`, the problems equal `check_contributions`.
+    """
+    checked = _check(records, default_rate)
+    by_year: dict[int, list[CountedContribution]] = defaultdict(list)
+    for counted in checked.contributions:
+        by_year[counted.date.year].append(counted)
+    reports = {
+        year: _year_report(checked, year, by_year.get(year, []), default_rate)
+        for year in contribution_years(records)
+    }
+    return reports, sort_problems([problem for _, problem in checked.problems])
+
+
+def compute_contributions(
+    records: Records, year: int, *, default_rate: Decimal = DEFAULT_RATE
+) -> ContributionReport:
+    """The ledger of one year: per circle (with closing split), per contributor, per month.
+
+    Circles of the year are those with an envelope or a declaration that year, by name;
+    `problems` are those concerning that year, plus the ones about circles themselves.
+    For every year at once, `compute_ledger` checks the records only once.
+    """
+    checked = _check(records, default_rate)
+    of_year = [c for c in checked.contributions if c.date.year == year]
+    return _year_report(checked, year, of_year, default_rate)
 
 
 def contribution_years(records: Records) -> list[int]:
@@ -292,8 +371,7 @@ def circle_year_totals(
     records: Records, *, default_rate: Decimal = DEFAULT_RATE
 ) -> dict[tuple[str, int], CircleTotals]:
     """Every circle's totals for every year it appears in, keyed by (circle name, year)."""
+    reports, _ = compute_ledger(records, default_rate=default_rate)
     return {
-        (circle.name, year): circle
-        for year in contribution_years(records)
-        for circle in compute_contributions(records, year, default_rate=default_rate).circles
+        (circle.name, year): circle for year, report in reports.items() for circle in report.circles
     }

@@ -14,16 +14,50 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+class NameHints:
+    """Suggestions against one fixed set of candidates, each asked-for name worked out once.
+
+    Checking thousands of records against the same names (circles, campaigns, participants)
+    would otherwise fold every candidate and run difflib again for each repeated mistake.
+    The candidates are folded on the first question only: most checks find nothing unknown.
+    """
+
+    __slots__ = ("_by_key", "_candidates", "_hints")
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self._candidates: Iterable[str] | None = candidates
+        self._by_key: dict[str, str] = {}
+        self._hints: dict[str, str | None] = {}
+
+    def suggest(self, name: str) -> str | None:
+        """The candidate closest to `name` (accents and case ignored), or None if none is close."""
+        if name in self._hints:
+            return self._hints[name]
+        if self._candidates is not None:
+            for candidate in sorted(set(self._candidates)):
+                self._by_key.setdefault(fold(candidate), candidate)
+            self._candidates = None
+        key = fold(name)
+        hint = self._by_key.get(key)
+        if hint is None:
+            close = difflib.get_close_matches(key, list(self._by_key), n=1, cutoff=0.75)
+            hint = self._by_key[close[0]] if close else None
+        self._hints[name] = hint
+        return hint
+
+    def unknown_message(self, kind: str, name: str) -> str:
+        """French message for an unknown `kind` named `name`, as `unknown_message` writes it."""
+        hint = self.suggest(name)
+        adjective = "inconnue" if kind in _FEMININE else "inconnu"
+        message = f"{kind} {adjective} « {name} »"
+        if hint is not None and hint != name:
+            return f"{message} — vouliez-vous dire « {hint} » ?"
+        return message
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to `name` (accents and case ignored), or None when none is close."""
-    by_key: dict[str, str] = {}
-    for candidate in sorted(set(candidates)):
-        by_key.setdefault(fold(candidate), candidate)
-    key = fold(name)
-    if key in by_key:
-        return by_key[key]
-    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.75)
-    return by_key[close[0]] if close else None
+    return NameHints(candidates).suggest(name)
 
 
 _FEMININE = {"campagne", "enveloppe", "personne"}
@@ -35,9 +69,4 @@ def unknown_message(kind: str, name: str, candidates: Iterable[str]) -> str:
     >>> unknown_message("cercle", "Numerique", ["Numérique"])
     'cercle inconnu « Numerique » — vouliez-vous dire « Numérique » ?'
     """
-    hint = suggest(name, candidates)
-    adjective = "inconnue" if kind in _FEMININE else "inconnu"
-    message = f"{kind} {adjective} « {name} »"
-    if hint is not None and hint != name:
-        return f"{message} — vouliez-vous dire « {hint} » ?"
-    return message
+    return NameHints(candidates).unknown_message(kind, name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 
 from ledger.name import fold
 from ledger.record import CENT, ZERO, floor_money
@@ -29,20 +28,24 @@ def share_proportionally(available: Decimal, weights: Mapping[str, Decimal]) -> 
     """Share `available` (rounded down to the cent) in proportion to the positive weights.
 
     Each name with a positive weight gets a share; the shares sum exactly to `available`
-    floored to the cent (0.00 when it is negative). Exact rational arithmetic: no rounding
-    of the proportions themselves, so remainders compare exactly.
+    floored to the cent (0.00 when it is negative). Exact arithmetic: every weight is made a
+    whole number of one common unit, so shares and remainders are integer divisions and no
+    proportion is ever rounded.
     """
-    positive = {name: Fraction(weight) for name, weight in weights.items() if weight > 0}
-    total = sum(positive.values(), Fraction(0))
-    cents = max(math.floor(Fraction(floor_money(available)) * 100), 0)
+    positive = {name: weight for name, weight in weights.items() if weight > 0}
+    cents = max(int(floor_money(available) * 100), 0)
     if not positive:
         return {}
+    ratios = {name: weight.as_integer_ratio() for name, weight in positive.items()}
+    unit = math.lcm(*(denominator for _, denominator in ratios.values()))
+    units = {
+        name: numerator * (unit // denominator) for name, (numerator, denominator) in ratios.items()
+    }
+    total = sum(units.values())
     floors: dict[str, int] = {}
-    remainders: dict[str, Fraction] = {}
-    for name, weight in positive.items():
-        exact = cents * weight / total
-        floors[name] = math.floor(exact)
-        remainders[name] = exact - floors[name]
+    remainders: dict[str, int] = {}  # over `total`: the fraction of a cent each floor lost
+    for name, count in units.items():
+        floors[name], remainders[name] = divmod(cents * count, total)
     leftover = cents - sum(floors.values())
     # leftover < number of names, since each floor loses less than one cent.
     by_remainder = sorted(positive, key=lambda name: (-remainders[name], name_order(name)))

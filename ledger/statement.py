@@ -2,25 +2,29 @@
 
 Pure: built from already computed reports (`ContributionReport` per year, `CampaignReport` per
 campagne). When the caller does not pass them, they are computed from the records for the years
-and campagnes where the member appears. `statement_to_json` gives `GET /api/people/{name}`.
+and campagnes where the member appears. `StatementIndex` reads the reports once for many
+statements. `statement_to_json` (from `ledger.statement_json`) gives `GET /api/people/{name}`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from ledger.name import fold
 from ledger.record import ZERO, ContributionStatus, Records, Source
 from ledger.report import (
     CampaignReport,
+    CircleTotals,
     ContributionReport,
     CountedContribution,
+    MemberTotals,
     ProjectTotals,
-    money,
 )
+from ledger.statement_json import statement_to_json as statement_to_json
+from ledger.statement_json import totals_to_json as totals_to_json
 
 REQUESTED = frozenset(
     {ContributionStatus.DECLARED, ContributionStatus.VALIDATED, ContributionStatus.PAID}
@@ -129,25 +133,59 @@ def sum_declarations(declarations: Iterable[CountedContribution]) -> Totals:
     return totals
 
 
+@dataclass(frozen=True, slots=True)
+class _YearIndex:
+    """One year's report read once: whose declarations are whose, circles and shares by name."""
+
+    year: int
+    declarations: dict[str, list[CountedContribution]]  # by member, in the report's order
+    circles: dict[str, CircleTotals]  # the first circle of each name
+    shares: dict[tuple[str, str], Decimal]  # (circle, member): their first proposed share
+
+
+def _index_year(report: ContributionReport, members: dict[str, str]) -> _YearIndex:
+    """`members` memoises `normalise_member` over spellings (shared by a whole index)."""
+    declarations: dict[str, list[CountedContribution]] = defaultdict(list)
+    for counted in report.contributions:
+        declarations[_member(counted.contributor, members)].append(counted)
+    circles: dict[str, CircleTotals] = {}
+    for circle in report.circles:
+        circles.setdefault(circle.name, circle)
+    shares: dict[tuple[str, str], Decimal] = {}
+    for circle in circles.values():
+        for share in circle.split:
+            shares.setdefault((circle.name, _member(share.name, members)), share.proposed)
+    return _YearIndex(report.year, dict(declarations), circles, shares)
+
+
+def _member(spelling: str, members: dict[str, str]) -> str:
+    name = members.get(spelling)
+    if name is None:
+        name = members[spelling] = normalise_member(spelling)
+    return name
+
+
+def _year_line(index: _YearIndex, member: str) -> tuple[list[CountedContribution], YearLine | None]:
+    mine = index.declarations.get(member)
+    if not mine:
+        return [], None
+    by_circle: dict[str, list[CountedContribution]] = defaultdict(list)
+    for counted in mine:
+        by_circle[counted.circle].append(counted)
+    circles: list[CircleLine] = []
+    for name in sorted(by_circle):
+        circle = index.circles.get(name)
+        over = circle is not None and circle.over_envelope
+        share = index.shares.get((name, member), ZERO) if over else None
+        circles.append(CircleLine(name, sum_declarations(by_circle[name]), over, share))
+    return list(mine), YearLine(index.year, sum_declarations(mine), tuple(circles))
+
+
 def compute_year(
     report: ContributionReport, member: str
 ) -> tuple[list[CountedContribution], YearLine | None]:
     """The member's declarations in one year's report and their totals (None if they have none)."""
-    mine = [c for c in report.contributions if normalise_member(c.contributor) == member]
-    if not mine:
-        return [], None
-    circles: list[CircleLine] = []
-    for name in sorted({c.circle for c in mine}):
-        totals = sum_declarations(c for c in mine if c.circle == name)
-        circle = next((c for c in report.circles if c.name == name), None)
-        over = circle is not None and circle.over_envelope
-        share = None
-        if circle is not None and over:
-            share = next(
-                (s.proposed for s in circle.split if normalise_member(s.name) == member), ZERO
-            )
-        circles.append(CircleLine(name, totals, over, share))
-    return mine, YearLine(report.year, sum_declarations(mine), tuple(circles))
+    return _year_line(_index_year(report, {}), member)
 
 
 def find_project(report: CampaignReport, title: str) -> ProjectTotals | None:
@@ -158,41 +196,118 @@ def find_project(report: CampaignReport, title: str) -> ProjectTotals | None:
     return next((p for p in report.projects if fold(p.title) == fold(title)), None)
 
 
-def compute_campaign_line(report: CampaignReport, member: str) -> CampaignLine | None:
-    """The member's position in one campagne, or None when they neither take part nor pledged."""
-    totals = next((m for m in report.members if normalise_member(m.name) == member), None)
-    pledges: list[PledgeLine] = []
+@dataclass(frozen=True, slots=True)
+class _CampaignIndex:
+    """One campagne's report read once: members' totals and pledge lines by member."""
+
+    campagne: str
+    members: dict[str, MemberTotals]  # the first totals of each member
+    pledges: dict[str, list[PledgeLine]]  # by member, by source
+
+
+def _index_campaign(report: CampaignReport, members: dict[str, str]) -> _CampaignIndex:
+    totals: dict[str, MemberTotals] = {}
+    for member in report.members:
+        totals.setdefault(_member(member.name, members), member)
+    exact: dict[str, ProjectTotals] = {}
+    folded: dict[str, ProjectTotals] = {}
+    for project in report.projects:
+        exact.setdefault(project.title, project)
+        folded.setdefault(fold(project.title), project)
+    found: dict[str, ProjectTotals | None] = {}  # by title as pledged, as `find_project` finds
+    pledges: dict[str, list[PledgeLine]] = defaultdict(list)
     for pledge in sorted(report.pledges, key=lambda p: p.source):
-        if normalise_member(pledge.member) != member:
-            continue
-        project = find_project(report, pledge.project)
-        pledges.append(
+        if pledge.project not in found:
+            same = exact.get(pledge.project)
+            found[pledge.project] = folded.get(fold(pledge.project)) if same is None else same
+        target = found[pledge.project]
+        pledges[_member(pledge.member, members)].append(
             PledgeLine(
                 source=pledge.source,
                 project=pledge.project,
                 amount=pledge.amount,
                 state=pledge.state,
-                project_status=project.status if project else None,
-                project_pledged=project.pledged if project else None,
-                project_minimum=project.minimum if project else None,
-                project_maximum=project.maximum if project else None,
+                project_status=target.status if target else None,
+                project_pledged=target.pledged if target else None,
+                project_minimum=target.minimum if target else None,
+                project_maximum=target.maximum if target else None,
             )
         )
+    return _CampaignIndex(report.campagne, totals, dict(pledges))
+
+
+def _campaign_line(index: _CampaignIndex, member: str) -> CampaignLine | None:
+    totals = index.members.get(member)
+    pledges = tuple(index.pledges.get(member, ()))
     if totals is None and not pledges:
         return None
     if totals is None:
         # Pledges of a non-participant are all rejected: nothing counted, no dotation.
-        return CampaignLine(report.campagne, False, ZERO, ZERO, ZERO, False, ZERO, tuple(pledges))
+        return CampaignLine(index.campagne, False, ZERO, ZERO, ZERO, False, ZERO, pledges)
     return CampaignLine(
-        campagne=report.campagne,
+        campagne=index.campagne,
         participant=True,
         dotation=totals.dotation,
         pledged=totals.pledged,
         remaining=totals.remaining,
         suspended=totals.suspended,
         suspended_amount=totals.suspended_amount,
-        pledges=tuple(pledges),
+        pledges=pledges,
     )
+
+
+def compute_campaign_line(report: CampaignReport, member: str) -> CampaignLine | None:
+    """The member's position in one campagne, or None when they neither take part nor pledged."""
+    return _campaign_line(_index_campaign(report, {}), member)
+
+
+class StatementIndex:
+    """Every report read once, by member: each statement is then a few look-ups.
+
+    Build it once per computation when writing many statements; without it each statement
+    scans every declaration and pledge of every report again.
+    """
+
+    __slots__ = ("_campaigns", "_years")
+
+    def __init__(
+        self,
+        contribution_reports: Mapping[int, ContributionReport],
+        campaign_reports: Mapping[str, CampaignReport],
+    ) -> None:
+        members: dict[str, str] = {}
+        self._years = [
+            _index_year(contribution_reports[y], members) for y in sorted(contribution_reports)
+        ]
+        self._campaigns = [
+            _index_campaign(campaign_reports[k], members) for k in sorted(campaign_reports)
+        ]
+
+    def statement(self, member: str) -> Statement:
+        """The statement of `member` (any spelling of their user name)."""
+        return self._statement(normalise_member(member))
+
+    def _statement(self, name: str) -> Statement:
+        declarations: list[CountedContribution] = []
+        years: list[YearLine] = []
+        for year in self._years:
+            mine, line = _year_line(year, name)
+            if line is not None:
+                years.append(line)
+                declarations.extend(mine)
+        declarations.sort(key=lambda c: (c.date, c.source))
+        campaigns: list[CampaignLine] = []
+        for campaign in self._campaigns:
+            position = _campaign_line(campaign, name)
+            if position is not None:
+                campaigns.append(position)
+        return Statement(
+            member=name,
+            declarations=tuple(declarations),
+            years=tuple(years),
+            total=sum_declarations(declarations),
+            campaigns=tuple(campaigns),
+        )
 
 
 def compute_statement(
@@ -201,39 +316,23 @@ def compute_statement(
     *,
     contribution_reports: Mapping[int, ContributionReport] | None = None,
     campaign_reports: Mapping[str, CampaignReport] | None = None,
+    index: StatementIndex | None = None,
 ) -> Statement:
     """Everything about one member; a member with nothing gets an empty statement.
 
-    Names match as MediaWiki user names (first letter case-insensitive, `_` = space). Given
-    report mappings are used as they are; a missing one is computed from `records` for the years
-    and campagnes where the member appears (with the computation's default settings).
+    Names match as MediaWiki user names (first letter case-insensitive, `_` = space). With
+    `index` (built once from a computation's reports), the reports and `records` are not read.
+    Given report mappings are used as they are; a missing one is computed from `records` for
+    the years and campagnes where the member appears (with the computation's default settings).
     """
+    if index is not None:
+        return index.statement(member)
     name = normalise_member(member)
     if contribution_reports is None:
         contribution_reports = reports_by_year(records, name)
     if campaign_reports is None:
         campaign_reports = reports_by_campaign(records, name)
-
-    declarations: list[CountedContribution] = []
-    years: list[YearLine] = []
-    for year in sorted(contribution_reports):
-        mine, line = compute_year(contribution_reports[year], name)
-        if line is not None:
-            years.append(line)
-            declarations.extend(mine)
-    declarations.sort(key=lambda c: (c.date, c.source))
-    campaigns: list[CampaignLine] = []
-    for key in sorted(campaign_reports):
-        position = compute_campaign_line(campaign_reports[key], name)
-        if position is not None:
-            campaigns.append(position)
-    return Statement(
-        member=name,
-        declarations=tuple(declarations),
-        years=tuple(years),
-        total=sum_declarations(declarations),
-        campaigns=tuple(campaigns),
-    )
+    return StatementIndex(contribution_reports, campaign_reports)._statement(name)
 
 
 def reports_by_year(records: Records, member: str) -> dict[int, ContributionReport]:
@@ -242,11 +341,10 @@ def reports_by_year(records: Records, member: str) -> dict[int, ContributionRepo
     if not mine:
         return {}
     # Imported here: the statement itself only reads reports, most callers pass them.
-    from ledger.contribution import compute_contributions
+    from ledger.contribution import compute_ledger
 
-    return {
-        year: compute_contributions(records, year) for year in sorted({c.date.year for c in mine})
-    }
+    reports, _ = compute_ledger(records)  # one check of the records for all the years
+    return {year: reports[year] for year in sorted({c.date.year for c in mine})}
 
 
 def reports_by_campaign(records: Records, member: str) -> dict[str, CampaignReport]:
@@ -261,79 +359,3 @@ def reports_by_campaign(records: Records, member: str) -> dict[str, CampaignRepo
     from ledger.budget import compute_campaign
 
     return {name: compute_campaign(records, name) for name in sorted(names)}
-
-
-def totals_to_json(totals: Totals) -> dict[str, Any]:
-    return {
-        "hours": money(totals.hours),
-        "requested": money(totals.requested),
-        "validated": money(totals.validated),
-        "paid": money(totals.paid),
-        "remaining_to_pay": money(totals.remaining_to_pay),
-        "declarations": totals.declarations,
-    }
-
-
-def statement_to_json(statement: Statement) -> dict[str, Any]:
-    """The JSON of `GET /api/people/{name}`: money and hours as strings like `"1234.50"`."""
-    return {
-        "member": statement.member,
-        "total": totals_to_json(statement.total),
-        "years": [
-            {
-                "year": y.year,
-                **totals_to_json(y.totals),
-                "circles": [
-                    {
-                        "name": c.circle,
-                        **totals_to_json(c.totals),
-                        "over_envelope": c.over_envelope,
-                        "proposed": money(c.proposed),
-                    }
-                    for c in y.circles
-                ],
-            }
-            for y in statement.years
-        ],
-        "contributions": [
-            {
-                "year": c.date.year,
-                "page": c.source.page,
-                "line": c.source.line,
-                "circle": c.circle,
-                "date": c.date.isoformat(),
-                "hours": money(c.hours),
-                "amount": money(c.amount),
-                "status": c.status,
-                "mission": c.mission,
-                "over_ceiling": c.over_ceiling,
-            }
-            for c in statement.declarations
-        ],
-        "campaigns": [
-            {
-                "campagne": c.campagne,
-                "participant": c.participant,
-                "dotation": money(c.dotation),
-                "pledged": money(c.pledged),
-                "remaining": money(c.remaining),
-                "suspended": c.suspended,
-                "suspended_amount": money(c.suspended_amount),
-                "pledges": [
-                    {
-                        "page": p.source.page,
-                        "line": p.source.line,
-                        "project": p.project,
-                        "amount": money(p.amount),
-                        "state": p.state,
-                        "project_status": p.project_status,
-                        "project_pledged": money(p.project_pledged),
-                        "project_minimum": money(p.project_minimum),
-                        "project_maximum": money(p.project_maximum),
-                    }
-                    for p in c.pledges
-                ],
-            }
-            for c in statement.campaigns
-        ],
-    }

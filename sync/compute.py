@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from ledger.budget import campaign_names, check_campaigns, compute_campaign
-from ledger.contribution import check_contributions, compute_contributions, contribution_years
+from ledger.budget import compute_campaigns
+from ledger.contribution import compute_ledger
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport
+from ledger.statement import StatementIndex
 from sync.config import SyncConfig
 
 
@@ -25,6 +26,16 @@ class Computation:
     computed_at: datetime.datetime = field(
         default_factory=lambda: datetime.datetime.now(datetime.UTC)
     )
+    _statements: StatementIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    def statement_index(self) -> StatementIndex:
+        """The reports read by member, for statements; built on first use, then kept.
+
+        The reports must be complete when it is first asked for (as `compute_all` returns them).
+        """
+        if self._statements is None:
+            self._statements = StatementIndex(self.contributions, self.campaigns)
+        return self._statements
 
 
 def _template_family(config: SyncConfig) -> tuple[set[str], set[str]]:
@@ -37,22 +48,22 @@ def _template_family(config: SyncConfig) -> tuple[set[str], set[str]]:
 def compute_all(
     records: Records, parse_problems: list[Problem], config: SyncConfig, *, today: datetime.date
 ) -> Computation:
-    """Compute every year's ledger and every campaign; gather all problems."""
+    """Compute every year's ledger and every campaign; gather all problems.
+
+    Each piece of work is done once: one check of the contribution records for all years,
+    one pass over each campaign.
+    """
     contribution_family, budget_family = _template_family(config)
     contribution_parse = [p for p in parse_problems if p.template in contribution_family]
     budget_parse = [p for p in parse_problems if p.template in budget_family]
     computation = Computation(records, parse_problems, today=today)
-    for year in contribution_years(records):
-        report = compute_contributions(records, year, default_rate=config.default_rate)
+    reports, contribution_problems = compute_ledger(records, default_rate=config.default_rate)
+    for year, report in reports.items():
         report.problems = sort_problems(report.problems + contribution_parse)
         computation.contributions[year] = report
-    for name in campaign_names(records):
-        campaign = compute_campaign(records, name, today=today)
+    campaigns, campaign_problems = compute_campaigns(records)
+    for name, campaign in campaigns.items():
         campaign.problems = sort_problems(campaign.problems + budget_parse)
         computation.campaigns[name] = campaign
-    computation.problems = sort_problems(
-        parse_problems
-        + check_contributions(records, default_rate=config.default_rate)
-        + check_campaigns(records)
-    )
+    computation.problems = sort_problems(parse_problems + contribution_problems + campaign_problems)
     return computation

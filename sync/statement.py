@@ -137,11 +137,10 @@ def plan_statements(computation: Computation, config: SyncConfig) -> list[tuple[
         if config.pages.is_output(title):
             continue  # the bot's own summary pages are never statement pages
         if member not in statements:
+            # The reports are read once by member for all statements (the index is built
+            # on the first one), not once per statement.
             statements[member] = compute_statement(
-                computation.records,
-                member,
-                contribution_reports=computation.contributions,
-                campaign_reports=computation.campaigns,
+                computation.records, member, index=computation.statement_index()
             )
         planned.append((title, statements[member]))
     return planned
