@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from ledger.name import unknown_message
 from ledger.record import Problem, Severity, Source
@@ -13,11 +13,41 @@ from parsers.template import Param, TemplateCall
 from parsers.text import ValueFormatError, clean, quote
 
 T = TypeVar("T")
+# The same dates, amounts, names and circles recur on every page: each (parser, value, label)
+# is worked out once. Longer values (rare, seldom repeated) are not kept, to bound the memory.
+_CACHED_LENGTH = 200
 
 
 @functools.cache
 def _by_key(kind: str) -> dict[str, Field]:
     return {key: field for field in FIELDS[kind] for key in field.param_keys()}
+
+
+@functools.cache
+def _by_name(kind: str) -> dict[str, Field]:
+    return {field.name: field for field in FIELDS[kind]}
+
+
+def _parse(
+    parse: Callable[[str, str], object], value: str, label: str
+) -> tuple[object, str | None]:
+    """`parse(value, label)` and None, or None and the message of its `ValueFormatError`."""
+    try:
+        return parse(value, label), None
+    except ValueFormatError as error:
+        return None, error.message
+
+
+_parse_cached = functools.lru_cache(maxsize=8192)(_parse)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_blank_cached(value: str) -> bool:
+    return not clean(value)
+
+
+def _is_blank(value: str) -> bool:
+    return _is_blank_cached(value) if len(value) <= _CACHED_LENGTH else not clean(value)
 
 
 class CallReader:
@@ -31,7 +61,7 @@ class CallReader:
         self.failed = False
         self.source = Source(title, call.line)
         known = FIELDS[call.kind]
-        self.fields = {field.name: field for field in known}
+        self.fields = _by_name(call.kind)
         self.params: dict[str, Param] = {}
         by_key = _by_key(call.kind)
         for duplicate in call.duplicates:
@@ -48,8 +78,10 @@ class CallReader:
             if found is None:
                 names = [f.name for f in known]
                 self.warning(param.line, unknown_message("paramètre", param.written, names))
-            else:
+            elif found.name in self.params:
                 self.keep(found, param)
+            else:
+                self.params[found.name] = param
 
     def keep(self, field: Field, param: Param) -> None:
         """Two aliases of one parameter (`contributeur`, `contributrice`): the last one wins."""
@@ -80,7 +112,7 @@ class CallReader:
 
     def given(self, name: str) -> bool:
         param = self.params.get(name)
-        return param is not None and bool(clean(param.value))
+        return param is not None and not _is_blank(param.value)
 
     def line(self, name: str) -> int:
         param = self.params.get(name)
@@ -91,13 +123,19 @@ class CallReader:
         return param.value if param is not None else ""
 
     def read(self, name: str, parse: Callable[[str, str], T], required: bool = False) -> T | None:
-        """The parsed value of a parameter; None when absent, empty or unreadable."""
-        if not self.given(name):
+        """The parsed value of a parameter; None when absent, empty or unreadable.
+
+        `parse` must be a pure function of (value, label): its results are kept and reused.
+        """
+        param = self.params.get(name)
+        if param is None or _is_blank(param.value):
             if required:
                 self.error(self.line(name), self.fields[name].missing())
             return None
-        try:
-            return parse(self.params[name].value, name)
-        except ValueFormatError as error:
-            self.error(self.line(name), error.message)
+        value = param.value
+        cached = len(value) <= _CACHED_LENGTH
+        parsed, message = (_parse_cached if cached else _parse)(parse, value, name)
+        if message is not None:
+            self.error(param.line, message)
             return None
+        return cast(T, parsed)

@@ -49,6 +49,7 @@ class TemplateCall:
     too_deep: bool = False  # nested deeper than MAX_DEPTH: not read
 
 
+@functools.lru_cache(maxsize=4096)  # every call's name, and our seven names for every page
 def normalize_template_name(name: str) -> str:
     """`modèle:projet_cobudget` -> `Projet cobudget`; `:Page` (main namespace) -> `:Page`."""
     name = normalize_title(name)
@@ -128,21 +129,31 @@ class _Finder:
         line = self.line(element.start)
         if depth > MAX_DEPTH:
             return TemplateCall(kind, written, line, {}, too_deep=True)
+        text = self.text
+        # Most calls hold no comment (their text is their visible text) and sit on one line
+        # (all their parameters are on the call's line): both are checked once per call.
+        index = bisect.bisect_left(self.hidden_starts, element.start)
+        hides = index < len(self.hidden) and self.hidden[index][0] < element.end
+        visible = self.visible if hides else self.slice
+        one_line = text.find("\n", element.start, element.end) < 0
         params: dict[str, Param] = {}
         duplicates: list[Param] = []
         positional: list[Param] = []
         index = 0
         for part in element.parts[1:]:
             if part.equals >= 0:
-                name = self.visible(part.start, part.equals).strip()
-                value = self.visible(part.equals + 1, part.end).strip()
+                name = visible(part.start, part.equals).strip()
+                value = visible(part.equals + 1, part.end).strip()
                 key = normalize_param_name(name)
             else:
                 index += 1
                 name, key = str(index), str(index)
-                value = self.visible(part.start, part.end).strip()
-            raw = self.text[part.start : part.end]
-            param = Param(value, self.line(part.start + len(raw) - len(raw.lstrip())), name)
+                value = visible(part.start, part.end).strip()
+            if one_line:
+                param = Param(value, line, name)
+            else:
+                raw = text[part.start : part.end]
+                param = Param(value, self.line(part.start + len(raw) - len(raw.lstrip())), name)
             if not key or key.isdigit():
                 if value:
                     positional.append(param)
@@ -151,6 +162,9 @@ class _Finder:
                 duplicates.append(params[key])
             params[key] = param
         return TemplateCall(kind, written, line, params, tuple(duplicates), tuple(positional))
+
+    def slice(self, start: int, end: int) -> str:
+        return self.text[start:end]
 
     def visible(self, start: int, end: int) -> str:
         """The text in [start, end) without comments, `<includeonly>` and `<noinclude>` tags."""
