@@ -12,12 +12,15 @@ from decimal import Decimal
 
 from parsers.page import TemplateNames
 
+_NOT_IN_TITLES = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f]")
+
 
 @dataclass(frozen=True)
 class PageTitles:
-    """Titles of the pages the bot writes; `{année}` and `{campagne}` are filled in."""
+    """Titles of the pages the bot writes; `{année}`, `{cercle}`, `{campagne}` are filled in."""
 
     registry: str = "Contribution-rétribution/Registre {année}"
+    registry_circle: str = "Contribution-rétribution/Registre {année}/{cercle}"
     anomalies: str = "Contribution-rétribution/Anomalies"
     contribution_data: str = "Contribution-rétribution/Données"
     bilan: str = "Cobudget {campagne}/Bilan"
@@ -25,6 +28,16 @@ class PageTitles:
 
     def registry_for(self, year: int) -> str:
         return self.registry.replace("{année}", str(year)).replace("{annee}", str(year))
+
+    def registry_circle_for(self, year: int, circle: str) -> str:
+        """The page of one circle's declarations of the year, spelt as MediaWiki stores it.
+
+        Characters MediaWiki refuses in titles (`[]{}|<>#` and control characters) become `-`;
+        `_` is a space and spaces are collapsed, as in MediaWiki's own titles.
+        """
+        name = " ".join(_NOT_IN_TITLES.sub("-", circle).replace("_", " ").split())
+        title = self.registry_circle.replace("{année}", str(year)).replace("{annee}", str(year))
+        return title.replace("{cercle}", name)
 
     def bilan_for(self, campaign: str) -> str:
         return self.bilan.replace("{campagne}", campaign)
@@ -37,13 +50,14 @@ class PageTitles:
         compiled = []
         for template in (
             self.registry,
+            self.registry_circle,
             self.anomalies,
             self.contribution_data,
             self.bilan,
             self.campaign_data,
         ):
             regex = re.escape(template)
-            for placeholder in ("{année}", "{annee}", "{campagne}"):
+            for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}"):
                 regex = regex.replace(re.escape(placeholder), ".+")
             compiled.append(re.compile(f"^{regex}$"))
         return compiled

@@ -1,23 +1,37 @@
-"""Which pages the bot writes after a computation, and the generated part of each."""
+"""Which pages the bot writes after a computation, and the generated part of each.
+
+A render memo ({title: (key, generated)}) lets a long-lived caller skip rendering pages whose
+data did not change: each page's key is exactly the data its renderer reads, as comparable
+frozen dataclasses and tuples (the generation time aside, so a reused text keeps its stamp).
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from ledger.record import Severity
+from ledger.report import CampaignReport, ContributionReport, CountedContribution
 from sync import wikitext
 from sync.compute import Computation
-from sync.config import SyncConfig
+from sync.config import PageTitles, SyncConfig
 from sync.render import (
     render_anomalies,
     render_bilan,
     render_campaign_data,
     render_contribution_data,
     render_registry,
+    render_registry_circle,
 )
 from sync.statement import plan_statements, render_statement
+
+# {page title: (key of the data rendered, generated part rendered from it)}
+RenderMemo = dict[str, tuple[object, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,73 +47,189 @@ def _eur(amount: Decimal) -> str:
     return f"{wikitext.french_number(amount)} €".replace(wikitext.NNBSP, " ")
 
 
-def plan_outputs(computation: Computation, config: SyncConfig) -> list[OutputPage]:
-    """Every page to write, in a stable order. Pure: renders, reads nothing."""
+def _declarations(number: int) -> str:
+    return f"{number} déclaration" if number <= 1 else f"{number} déclarations"
+
+
+class _Planner:
+    """Collects the output pages, rendering each only when the memo has no text for its key."""
+
+    def __init__(self, memo: RenderMemo | None) -> None:
+        self.memo = memo
+        self.outputs: list[OutputPage] = []
+
+    def add(
+        self,
+        title: str,
+        key: object,
+        render: Callable[[], str],
+        digest: str,
+        *,
+        must_exist: bool = False,
+    ) -> None:
+        memo = self.memo
+        if memo is None:
+            generated = render()
+        else:
+            held = memo.get(title)
+            generated = held[1] if held is not None and held[0] == key else render()
+            memo[title] = (key, generated)  # the new key: the old computation can be freed
+        self.outputs.append(OutputPage(title, generated, digest, must_exist))
+
+    def finish(self) -> list[OutputPage]:
+        if self.memo is not None:
+            for title in self.memo.keys() - {o.title for o in self.outputs}:
+                del self.memo[title]  # a page no longer written: forget it
+        return self.outputs
+
+
+def _by_circle(report: ContributionReport) -> dict[str, list[CountedContribution]]:
+    grouped: dict[str, list[CountedContribution]] = defaultdict(list)
+    for contribution in report.contributions:
+        grouped[contribution.circle].append(contribution)
+    return grouped
+
+
+def circle_pages(report: ContributionReport, pages: PageTitles) -> dict[str, str]:
+    """{circle name: title of its page of declarations} for the circles with declarations.
+
+    A circle whose title cannot be a page, or would be the same page as an earlier circle's
+    (`A_B` and `A B`), gets none.
+    """
+    titles: dict[str, str] = {}
+    for circle in report.circles:
+        title = pages.registry_circle_for(report.year, circle.name)
+        if circle.declarations and wikitext.is_title(title) and title not in titles.values():
+            titles[circle.name] = title
+    return titles
+
+
+def _plan_registry(
+    planner: _Planner, report: ContributionReport, pages: PageTitles, at: datetime.datetime
+) -> None:
+    registry = pages.registry_for(report.year)
+    linked = circle_pages(report, pages)
+    requested = sum((c.requested for c in report.circles), Decimal("0"))
+    paid = sum((c.paid for c in report.circles), Decimal("0"))
+    planner.add(
+        registry,
+        (
+            report.year,
+            tuple(report.circles),
+            tuple(report.contributors),
+            tuple(report.months),
+            len(report.problems),
+            pages.anomalies,
+            tuple(linked.items()),
+        ),
+        partial(
+            render_registry,
+            report,
+            generated_at=at,
+            anomalies_page=pages.anomalies,
+            circle_pages=linked,
+        ),
+        f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, versé {_eur(paid)}",
+    )
+    grouped = _by_circle(report)
+    for circle in report.circles:
+        if circle.name not in linked:
+            continue
+        declarations = tuple(grouped[circle.name])
+        planner.add(
+            linked[circle.name],
+            (report.year, circle, declarations, registry),
+            partial(
+                render_registry_circle,
+                report.year,
+                circle,
+                declarations,
+                generated_at=at,
+                registry_page=registry,
+            ),
+            f"{_declarations(len(declarations))}, demandé {_eur(circle.requested)}, "
+            f"versé {_eur(circle.paid)}",
+        )
+
+
+def _bilan_key(campaign: CampaignReport, today: datetime.date, anomalies: str) -> object:
+    """What `render_bilan` reads: every field but the problems and the page, and today."""
+    return (
+        campaign.campagne,
+        campaign.envelope,
+        campaign.dotation,
+        campaign.unallocated,
+        tuple(campaign.members),
+        tuple(campaign.projects),
+        tuple(campaign.pledges),
+        campaign.opening,
+        campaign.closing,
+        campaign.project_cap,
+        today,
+        anomalies,
+    )
+
+
+def plan_outputs(
+    computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
+) -> list[OutputPage]:
+    """Every page to write, in a stable order. Pure but for `memo`: renders, reads nothing.
+
+    With `memo` (kept by the caller from one sync to the next), a page whose data equals the
+    data it was last rendered from keeps its previous text, generation time included; the
+    memo is updated, and pages no longer planned leave it.
+    """
     pages = config.pages
     at = computation.computed_at.astimezone(ZoneInfo(config.timezone))
-    outputs = []
-    for year, report in sorted(computation.contributions.items()):
-        requested = sum((c.requested for c in report.circles), Decimal("0"))
-        paid = sum((c.paid for c in report.circles), Decimal("0"))
-        digest = (
-            f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, "
-            f"versé {_eur(paid)}"
-        )
-        outputs.append(
-            OutputPage(
-                pages.registry_for(year),
-                render_registry(report, generated_at=at, anomalies_page=pages.anomalies),
-                digest,
-            )
-        )
+    planner = _Planner(memo)
+    for _year, report in sorted(computation.contributions.items()):
+        _plan_registry(planner, report, pages, at)
     if computation.contributions:
-        circles = {c.name for r in computation.contributions.values() for c in r.circles}
-        outputs.append(
-            OutputPage(
-                pages.contribution_data,
-                render_contribution_data(list(computation.contributions.values())),
-                f"données de {len(circles)} cercles",
-            )
+        reports = list(computation.contributions.values())
+        circles = {c.name for r in reports for c in r.circles}
+        planner.add(
+            pages.contribution_data,
+            tuple((r.year, tuple(r.circles)) for r in reports),
+            partial(render_contribution_data, reports),
+            f"données de {len(circles)} cercles",
         )
     for name, campaign in sorted(computation.campaigns.items()):
         pledged = sum((p.pledged for p in campaign.projects), Decimal("0"))
         funded = sum(1 for p in campaign.projects if p.status == "funded")
-        digest = f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}"
-        outputs.append(
-            OutputPage(
-                pages.bilan_for(name),
-                render_bilan(
-                    campaign,
-                    generated_at=at,
-                    today=computation.today,
-                    anomalies_page=pages.anomalies,
-                ),
-                digest,
-            )
+        planner.add(
+            pages.bilan_for(name),
+            _bilan_key(campaign, computation.today, pages.anomalies),
+            partial(
+                render_bilan,
+                campaign,
+                generated_at=at,
+                today=computation.today,
+                anomalies_page=pages.anomalies,
+            ),
+            f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}",
         )
-        outputs.append(
-            OutputPage(
-                pages.campaign_data_for(name),
-                render_campaign_data(campaign),
-                f"données de {len(campaign.projects)} projets",
-            )
+        planner.add(
+            pages.campaign_data_for(name),
+            tuple(campaign.projects),
+            partial(render_campaign_data, campaign),
+            f"données de {len(campaign.projects)} projets",
         )
     for title, statement in plan_statements(computation, config):
         total = statement.total
-        declarations = "déclaration" if total.declarations <= 1 else "déclarations"
-        digest = (
-            f"relevé de {statement.member} : {total.declarations} {declarations}, "
-            f"demandé {_eur(total.requested)}"
+        planner.add(
+            title,
+            (statement, pages),
+            partial(render_statement, statement, generated_at=at, pages=pages),
+            f"relevé de {statement.member} : {_declarations(total.declarations)}, "
+            f"demandé {_eur(total.requested)}",
+            must_exist=True,
         )
-        generated = render_statement(statement, generated_at=at, pages=pages)
-        outputs.append(OutputPage(title, generated, digest, must_exist=True))
-    errors = sum(1 for p in computation.problems if p.severity == Severity.ERROR)
-    warnings = len(computation.problems) - errors
-    outputs.append(
-        OutputPage(
-            pages.anomalies,
-            render_anomalies(computation.problems, generated_at=at),
-            f"{errors} erreurs, {warnings} avertissements",
-        )
+    problems = computation.problems
+    errors = sum(1 for p in problems if p.severity == Severity.ERROR)
+    planner.add(
+        pages.anomalies,
+        tuple(problems),
+        partial(render_anomalies, problems, generated_at=at),
+        f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
-    return outputs
+    return planner.finish()

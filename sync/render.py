@@ -1,4 +1,4 @@
-"""Rendering of the generated part of the summary pages: registry, anomalies, bilan, data pages.
+"""Rendering of the generated part of the summary pages: registry, circles, anomalies, bilan, data.
 
 Templates live in `wiki_templates/reports/`. Every `{{ expression }}` in them is escaped by
 default (`_finalize`); only `Wikitext` made by the filters of `sync.wikitext` goes out as is,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +24,7 @@ from ledger.report import (
     CircleTotals,
     ContributionReport,
     ContributorTotals,
+    CountedContribution,
     MonthTotals,
     ProjectTotals,
     SplitShare,
@@ -89,6 +90,7 @@ class _CircleRow:
     totals: CircleTotals
     share: int | None  # whole percent of the envelope requested
     overrun: Decimal  # requested above the envelope, 0.00 when within
+    page: str | None  # the circle's subpage listing its declarations, if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +117,9 @@ def _envelope_share(circle: CircleTotals) -> int | None:
     return wikitext.share_percent(circle.requested, circle.envelope)
 
 
-def _circle_row(circle: CircleTotals) -> _CircleRow:
-    return _CircleRow(
-        circle, _envelope_share(circle), max(circle.requested - circle.envelope, _ZERO)
-    )
+def _circle_row(circle: CircleTotals, page: str | None) -> _CircleRow:
+    overrun = max(circle.requested - circle.envelope, _ZERO)
+    return _CircleRow(circle, _envelope_share(circle), overrun, page)
 
 
 def _split(circle: CircleTotals) -> _Split:
@@ -158,24 +159,26 @@ def render_registry(
     *,
     generated_at: datetime.datetime,
     anomalies_page: str | None = None,
+    circle_pages: Mapping[str, str] | None = None,
 ) -> str:
-    """The generated part of `Contribution-rétribution/Registre {année}`.
+    """The generated part of `Contribution-rétribution/Registre {année}`: the year's totals.
 
-    `anomalies_page`, when given, is linked from the notice that some declarations have problems.
+    `anomalies_page`, when given, is linked from the notice that some declarations have problems;
+    `circle_pages` ({circle name: title}) links each circle to the page of its declarations.
+    `report.contributions` is not read: the declarations are on the circles' pages.
     """
     circles = report.circles
-    listed = [c for c in report.contributions if c.status != "refusée"]  # the totals row
+    pages = circle_pages or {}
     return _render(
         "registry.j2",
         year=report.year,
         generated_at=generated_at,
-        circles=[_circle_row(c) for c in circles],
+        circles=[_circle_row(c, pages.get(c.name)) for c in circles],
         splits=[_split(c) for c in circles if c.over_envelope and c.has_envelope],
         contributors=report.contributors,
         contributor_total=_row_totals(report.contributors),
         months=report.months,
         month_total=_row_totals(report.months),
-        contributions=report.contributions,
         total={
             "envelope": _sum(c.envelope for c in circles if c.has_envelope),
             "requested": _sum(c.requested for c in circles),
@@ -184,12 +187,36 @@ def render_registry(
             "remaining": _sum(c.remaining for c in circles),
             "hours": _sum(c.hours for c in circles),
             "declarations": sum(c.declarations for c in circles),
-            "listed_hours": _sum(c.hours for c in listed),
-            "listed_amount": _sum(c.amount for c in listed),
         },
-        over_ceiling=any(c.over_ceiling for c in report.contributions),
         problems=len(report.problems),
         anomalies_page=anomalies_page,
+    )
+
+
+def render_registry_circle(
+    year: int,
+    circle: CircleTotals,
+    contributions: Sequence[CountedContribution],
+    *,
+    generated_at: datetime.datetime,
+    registry_page: str | None = None,
+) -> str:
+    """The generated part of `Contribution-rétribution/Registre {année}/{cercle}`.
+
+    The circle's totals line, then its declarations of the year (`contributions`, in order);
+    `registry_page`, when given, is linked for the totals of every circle.
+    """
+    listed = [c for c in contributions if c.status != "refusée"]  # the totals row
+    return _render(
+        "registry_circle.j2",
+        year=year,
+        generated_at=generated_at,
+        c=circle,
+        contributions=contributions,
+        listed_hours=_sum(c.hours for c in listed),
+        listed_amount=_sum(c.amount for c in listed),
+        over_ceiling=any(c.over_ceiling for c in contributions),
+        registry_page=registry_page,
     )
 
 

@@ -89,6 +89,11 @@ def _normalize_title(title: str) -> str | None:
     return title.replace("&", "&#38;")
 
 
+def is_title(title: str) -> bool:
+    """Whether `title` can be a page title (and so a link target)."""
+    return _normalize_title(title) is not None
+
+
 def user_link(name: str, namespace: str = "Utilisateur") -> Wikitext:
     """`[[Utilisateur:Name|Name]]`, or the name as plain text when it cannot be a user page."""
     target = _normalize_title(name)

@@ -35,6 +35,7 @@ from sync.render import (
     render_campaign_data,
     render_contribution_data,
     render_registry,
+    render_registry_circle,
     without_timestamp,
 )
 from sync.wikitext import Wikitext, escape
@@ -73,6 +74,23 @@ def registry_report(
         [MonthTotals("2026-03", D("12.50"), D("375.00"), D("375.00"), D("0.00"))],
         [contribution],
     )
+
+
+def circle_page(
+    report: ContributionReport | None = None, *, registry_page: str | None = None
+) -> str:
+    """The page of the declarations of the report's first circle (Numérique)."""
+    report = report or registry_report()
+    circle = report.circles[0]
+    declarations = [c for c in report.contributions if c.circle == circle.name]
+    return render_registry_circle(
+        report.year, circle, declarations, generated_at=NOW, registry_page=registry_page
+    )
+
+
+def both_pages(report: ContributionReport) -> list[str]:
+    """The registry and the page of its first circle's declarations."""
+    return [render_registry(report, generated_at=NOW), circle_page(report)]
 
 
 def campaign_report(*, title: str = "Nouveau site") -> CampaignReport:
@@ -140,30 +158,31 @@ def test_importing_the_renderer_builds_no_environment() -> None:
 
 @pytest.mark.parametrize("field", ["mission", "name"])
 def test_a_hostile_mission_or_name_changes_no_table_structure(field: str) -> None:
-    benign = render_registry(registry_report(), generated_at=NOW)
-    hostile = render_registry(registry_report(**{field: EVIL}), generated_at=NOW)
-    assert skeleton(hostile) == skeleton(benign)
-    assert "[[Catégorie" not in hostile and "{{" not in hostile and "<ref" not in hostile
-    assert "~~~" not in hostile and "__NOTOC__" not in hostile and "ISBN" not in hostile
-    assert html.unescape(escape(EVIL)) in html.unescape(hostile)
+    benign_pages = both_pages(registry_report())
+    hostile_pages = both_pages(registry_report(**{field: EVIL}))
+    for benign, hostile in zip(benign_pages, hostile_pages, strict=True):
+        assert skeleton(hostile) == skeleton(benign)
+        assert "[[Catégorie" not in hostile and "{{" not in hostile and "<ref" not in hostile
+        assert "~~~" not in hostile and "__NOTOC__" not in hostile and "ISBN" not in hostile
+    assert html.unescape(escape(EVIL)) in html.unescape(hostile)  # on the circle's page
 
 
 def test_a_hostile_mission_is_shown_as_exact_escaped_text() -> None:
-    out = render_registry(registry_report(mission="{{PAGENAME}} [[Catégorie:X]]"), generated_at=NOW)
+    out = circle_page(registry_report(mission="{{PAGENAME}} [[Catégorie:X]]"))
     assert "| &#123;&#123;PAGENAME&#125;&#125; &#91;&#91;Catégorie&#58;X&#93;&#93;\n" in out
 
 
 def test_a_hostile_contributor_name_is_plain_text_not_a_link() -> None:
-    out = render_registry(registry_report(name="a|b]]"), generated_at=NOW)
-    assert "\n| a&#124;b&#93;&#93;\n" in out
-    assert "Utilisateur:a" not in out
+    for out in both_pages(registry_report(name="a|b]]")):
+        assert "\n| a&#124;b&#93;&#93;\n" in out
+        assert "Utilisateur:a" not in out
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_any_mission_stays_inside_its_own_cell(mission: str) -> None:
-    benign = render_registry(registry_report(mission="x"), generated_at=NOW)
-    out = render_registry(registry_report(mission=mission), generated_at=NOW)
+    benign = circle_page(registry_report(mission="x"))
+    out = circle_page(registry_report(mission=mission))
     assert skeleton(out) == skeleton(benign)
     cell = out.split("\n")[benign.split("\n").index("| x")]
     body = cell.removeprefix("| ")
@@ -210,13 +229,16 @@ def test_the_generation_time_is_the_only_difference_between_two_renders() -> Non
 
 def test_registry_tables_are_sortable_with_sort_keys_and_totals_at_the_bottom() -> None:
     out = render_registry(registry_report(), generated_at=NOW)
-    assert out.count('{| class="wikitable sortable"') == 5  # circles, split, people, months, list
-    assert out.count('|- class="sortbottom"') == 5
+    assert out.count('{| class="wikitable sortable"') == 4  # circles, split, people, months
+    assert out.count('|- class="sortbottom"') == 4
     assert f'| style="text-align:right" data-sort-value="1234.50" | 1{NNBSP}234,50{NBSP}€' in out
     assert f'! style="text-align:right" data-sort-value="16234.50" | 16{NNBSP}234,50{NBSP}€' in out
     assert f'| style="text-align:right" data-sort-value="150" | 150{NBSP}%' in out
-    assert '| data-sort-value="2026-03-12" | 12/03/2026' in out
     assert '| data-sort-value="2026-03" | mars 2026' in out
+    circle = circle_page()
+    assert circle.count('{| class="wikitable sortable"') == 1
+    assert circle.count('|- class="sortbottom"') == 1
+    assert '| data-sort-value="2026-03-12" | 12/03/2026' in circle
 
 
 def test_a_circle_over_its_envelope_is_flagged_and_gets_its_proposed_split() -> None:
@@ -246,9 +268,56 @@ def test_a_circle_without_envelope_says_so_instead_of_showing_a_share() -> None:
     assert "pas d’enveloppe 2026" in out and "''aucune''" in out
 
 
+def test_the_registry_lists_no_declaration_and_links_each_circle_to_its_page() -> None:
+    pages = {"Numérique": "Registre 2026/Numérique"}
+    out = render_registry(registry_report(), generated_at=NOW, circle_pages=pages)
+    assert "== Déclarations ==" not in out and "Comptabilité de mars" not in out
+    assert "\n| [[:Registre 2026/Numérique|Numérique]]\n" in out
+    assert "\n| Accueil\n" in out  # no page given: the name alone
+    assert "Le nom d’un cercle mène à la liste de ses déclarations 2026." in out
+    assert "mène à la liste" not in render_registry(registry_report(), generated_at=NOW)
+
+
+def test_a_circle_page_opens_with_its_totals_and_links_the_registry() -> None:
+    out = circle_page(registry_page="Registre 2026")
+    first, _, summary = out.split("\n")[:3]
+    assert "15/04/2026 à 14:05" in first
+    assert summary == (
+        f"'''Numérique — registre 2026''' — enveloppe '''10{NNBSP}000,00{NBSP}€''' · demandé "
+        f"'''15{NNBSP}000,00{NBSP}€''' · validé '''9{NNBSP}000,00{NBSP}€''' · versé "
+        f"'''4{NNBSP}000,00{NBSP}€''' · 500,00{NBSP}h · 12 déclarations."
+    )
+    assert f"dépasse son enveloppe de 5{NNBSP}000,00{NBSP}€" in out
+    assert "proposée sur le [[:Registre 2026|registre 2026]]." in out
+    report = registry_report()
+    report.circles = [report.circles[1]]  # Accueil: within its envelope
+    within = circle_page(report, registry_page="R")
+    assert "Les totaux de tous les cercles sont sur le [[:R|registre 2026]]." in within
+
+
+def test_a_circle_page_without_envelope_says_so_in_its_totals() -> None:
+    report = registry_report()
+    report.circles = [dataclasses.replace(report.circles[1], has_envelope=False)]
+    assert "''' — enveloppe ''aucune'' · demandé" in circle_page(report)
+
+
+def test_the_total_of_a_circle_page_leaves_out_refused_declarations() -> None:
+    report = registry_report()
+    refused = dataclasses.replace(report.contributions[0], status="refusée", amount=D("99.00"))
+    report.contributions.append(refused)
+    out = circle_page(report)
+    assert "| <s>refusée</s>\n" in out and '|- style="color:#54595d"' in out
+    total = out.split('|- class="sortbottom"')[1]
+    assert '! colspan="2" | Total (hors refusées)' in total
+    assert f'data-sort-value="375.00" | 375,00{NBSP}€' in total
+
+
 def test_declarations_link_the_contributor_and_the_source_line() -> None:
-    out = render_registry(registry_report(), generated_at=NOW)
-    assert "| [[Utilisateur:Alice Martin|Alice Martin]]\n| Numérique\n" in out
+    out = circle_page()
+    assert (
+        "| [[Utilisateur:Alice Martin|Alice Martin]]\n"
+        f'| style="text-align:right" data-sort-value="12.50" | 12,50{NBSP}h\n'
+    ) in out
     assert (
         f"| [[:Cercle Numérique/Contributions|Cercle Numérique/Contributions]], l.{NBSP}12" in out
     )
@@ -281,11 +350,12 @@ def test_the_problems_notice_links_the_anomalies_page_when_it_is_known() -> None
     assert "(voir la page des anomalies)." in render_registry(report, generated_at=NOW)
 
 
-@pytest.mark.parametrize("page", ["registry", "bilan", "anomalies"])
+@pytest.mark.parametrize("page", ["registry", "circle", "bilan", "anomalies"])
 def test_every_table_scrolls_sideways_instead_of_widening_a_phone_screen(page: str) -> None:
     problems = [problem("P", 1, Severity.ERROR, "date illisible")]
     out = {
         "registry": lambda: render_registry(registry_report(), generated_at=NOW),
+        "circle": lambda: circle_page(),
         "bilan": lambda: render_bilan(campaign_report(), generated_at=NOW, today=NOW.date()),
         "anomalies": lambda: render_anomalies(problems, generated_at=NOW),
     }[page]()
@@ -298,11 +368,11 @@ def test_every_table_scrolls_sideways_instead_of_widening_a_phone_screen(page: s
 def test_an_amount_over_the_ceiling_is_flagged_before_it_so_that_digits_stay_aligned() -> None:
     report = registry_report()
     report.contributions = [dataclasses.replace(report.contributions[0], over_ceiling=True)]
-    out = render_registry(report, generated_at=NOW)
+    out = circle_page(report)
     flagged = f'| style="text-align:right; background:#fef6e7" data-sort-value="375.00" | ⚠{NBSP}'
     assert flagged + f"375,00{NBSP}€\n" in out
     assert "⚠ devant un montant" in out
-    assert "⚠ devant un montant" not in render_registry(registry_report(), generated_at=NOW)
+    assert "⚠ devant un montant" not in circle_page()
 
 
 def test_an_empty_year_says_there_is_nothing_yet() -> None:

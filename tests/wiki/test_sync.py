@@ -56,6 +56,10 @@ def test_a_full_sync_computes_the_expected_ledger_and_writes_the_pages(
     registry = page_text(bot_site, REGISTRY)
     assert registry.startswith(MARKER_START) and MARKER_END in registry
     assert "4\u202f770,50" in registry and "wikitable sortable" in registry
+    assert f"[[:{REGISTRY}/Numérique|Numérique]]" in registry
+    numerique = page_text(bot_site, f"{REGISTRY}/Numérique")
+    assert f"{REGISTRY}/Numérique" in titles and "4\u202f770,50" in numerique
+    assert "Utilisateur:David Nguyen/Contributions 2026|" in numerique  # each declaration's source
 
 
 def test_the_refused_declaration_is_listed_but_counts_in_nothing(engine: SyncEngine) -> None:
@@ -235,7 +239,8 @@ def test_wikitext_in_a_mission_stays_text_on_the_generated_page(
         "essai",
     )
     engine.full_sync()
-    parsed = bot_site.api("parse", page=REGISTRY, prop="categories|templates|text")["parse"]
+    animation = f"{REGISTRY}/Animation"  # the page of the circle's declarations
+    parsed = bot_site.api("parse", page=animation, prop="categories|templates|text")["parse"]
     categories = {c["*"] for c in parsed["categories"]}
     assert "Piège" not in categories and "Test" not in categories
     assert not any(t["*"].endswith("Cercle") for t in parsed["templates"])
