@@ -25,7 +25,7 @@ from parsers.marker import extract_generated, splice_generated
 from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
-from sync.output import OutputPage, plan_outputs
+from sync.output import OutputPage, RenderMemo, plan_outputs
 from sync.render import without_timestamp
 from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
@@ -88,6 +88,7 @@ class SyncEngine:
         self._aliases: dict[str, str] | None = None
         self._pages: dict[int, ParsedPage] | None = None  # the parsed pages, loaded once
         self._dirty = True  # records changed since `last` was computed
+        self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
 
     # -- public operations ------------------------------------------------------------------
 
@@ -237,7 +238,7 @@ class SyncEngine:
         result.errors = sum(1 for p in computation.problems if p.severity == "error")
         if write:
             with _phase(result, "render"):
-                outputs = plan_outputs(computation, self.config)
+                outputs = plan_outputs(computation, self.config, self._render_memo)
             with _phase(result, "write"):
                 result.edits = self._write_outputs(outputs, dry_run=dry_run)
         result.requests = self.wiki.requests - start_requests
