@@ -148,8 +148,15 @@ def compute_campaigns(records: Records) -> tuple[dict[str, CampaignReport], list
 
 
 def check_campaigns(records: Records) -> list[Problem]:
-    """Every co-budget problem of every campaign, for the anomalies page."""
-    return compute_campaigns(records)[1]
+    """Every co-budget problem of every campaign, for the anomalies page.
+
+    The same as the problems of `compute_campaigns`, found without assembling the reports.
+    """
+    index = _index(records)
+    problems = [problem for _, problem in index.problems]
+    for key in index.campaigns:
+        problems.extend(_compute(index, key).problems)
+    return sort_problems(problems)
 
 
 def compute_campaign(
@@ -234,9 +241,17 @@ class _Round:
         """Reject the pledges that cannot count; `pledges` come in `_pledge_order`."""
         accepted: dict[str, list[tuple[Pledge, _Bucket]]] = defaultdict(list)
         per_project: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+        # Thousands of pledges spell a few hundred members and projects: normalise each once.
+        members: dict[str, str] = {}
+        projects: dict[str, _Bucket | None] = {}
         for pledge in pledges:
-            member = _user(pledge.member)
-            bucket = self.buckets.get(_key(pledge.project))
+            member = members.get(pledge.member)
+            if member is None:
+                member = members[pledge.member] = _user(pledge.member)
+            if pledge.project in projects:
+                bucket = projects[pledge.project]
+            else:
+                bucket = projects[pledge.project] = self.buckets.get(_key(pledge.project))
             title = pledge.project if bucket is None else bucket.project.title
             already = per_project[(member, title)]
             reason = self.rejection(pledge, member, bucket, already)

@@ -15,6 +15,7 @@ from ledger.budget import (
     campaign_names,
     check_campaigns,
     compute_campaign,
+    compute_campaigns,
     euros,
 )
 from ledger.record import (
@@ -526,6 +527,39 @@ def test_check_campaigns_lists_the_problems_of_every_campaign_once_and_sorted() 
         ("Soutiens", 2, "Soutien cobudget"),  # unknown campaign
     ]
     assert all(isinstance(p, Problem) for p in problems)
+
+
+def test_compute_campaigns_gives_each_campaign_with_its_related_problems_and_all_once() -> None:
+    # A duplicate {{Cobudget}} and a reference to the near miss « Cobudget 2025 » concern
+    # Cobudget 2026; a reference to « Inconnue » concerns no campaign but is listed once.
+    recs = records(
+        [
+            campaign("Alice", dotation="100", line=1),
+            campaign("Bob", name="Autre", dotation="10", line=2),
+            campaign("Chloé", dotation="5", page="Doublon", line=1),
+        ],
+        [project("Four", "50", 1), project("Four", "50", 2, name="Cobudget 2025")],
+        [
+            pledge("Alice", "Four", "20", 1),
+            pledge("Alice", "Four", "20", 2, name="Cobudget 2025"),
+            pledge("Bob", "Four", "1", 3, name="Inconnue"),
+        ],
+    )
+
+    reports, problems = compute_campaigns(recs)
+
+    assert list(reports) == ["Autre", NAME]
+    for name, report in reports.items():
+        assert report == compute_campaign(recs, name)
+    assert [p.source.page for p in reports[NAME].problems] == ["Doublon", "Projets", "Soutiens"]
+    assert reports["Autre"].problems == []
+    assert problems == check_campaigns(recs)
+    assert [(p.source.page, p.source.line) for p in problems] == [
+        ("Doublon", 1),
+        ("Projets", 2),
+        ("Soutiens", 2),
+        ("Soutiens", 3),
+    ]
 
 
 def test_asking_for_an_undeclared_campaign_raises_unknown_campaign() -> None:

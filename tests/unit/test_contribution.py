@@ -10,6 +10,7 @@ from ledger.contribution import (
     check_contributions,
     circle_year_totals,
     compute_contributions,
+    compute_ledger,
     contribution_years,
 )
 from ledger.record import (
@@ -228,6 +229,37 @@ def test_an_amount_above_hours_times_ceiling_is_counted_with_a_warning() -> None
     assert "30,00 €/h" in problem.message
     assert "90,00 €" in problem.message
     assert "120,00 €" in problem.message
+
+
+def test_an_amount_above_hours_times_ceiling_but_within_it_rounded_to_the_cent_is_no_warning() -> (
+    None
+):
+    # 20 min written 0.3333 h: 0.3333 × 30.00 = 9.999, a ceiling of 10.00 once rounded to the
+    # cent. 10.00 is above the exact product yet not above the ceiling; 10.01 is above both.
+    # Written 0.333 h: 0.333 × 30.00 = 9.99 exactly, and 10.00 is one cent above.
+    records = Records(
+        circles=[circle("Tech")],
+        envelopes=[envelope("Tech", "1000.00")],
+        contributions=[
+            declare("Alice", "Tech", "2026-02-01", hours="0.3333", amount="10.00"),
+            declare("Bruno", "Tech", "2026-02-02", hours="0.3333", amount="10.01"),
+            declare("Chloé", "Tech", "2026-02-03", hours="0.333", amount="9.99"),
+            declare("David", "Tech", "2026-02-04", hours="0.333", amount="10.00"),
+        ],
+    )
+
+    report = compute_contributions(records, 2026)
+
+    assert [(c.contributor, c.over_ceiling) for c in report.contributions] == [
+        ("Alice", False),
+        ("Bruno", True),
+        ("Chloé", False),
+        ("David", True),
+    ]
+    assert [p.message.split(" € ")[0] for p in report.problems] == [
+        "montant de 10,01",
+        "montant de 10,00",
+    ]
 
 
 def test_an_unknown_circle_is_an_error_with_a_suggestion_and_is_not_counted() -> None:
@@ -523,3 +555,54 @@ def test_the_report_renders_as_the_json_of_the_design() -> None:
             "paid": "0.00",
         }
     ]
+
+
+def test_the_same_unknown_circle_gets_the_same_suggestion_every_time_it_is_named() -> None:
+    records = Records(
+        circles=[circle("Numérique"), circle("Accueil")],
+        envelopes=[envelope("Numérique", "800.00")],
+        contributions=[
+            declare("Alice", "Numerique", hours="1", page="Alice", line=1),
+            declare("Bruno", "Acceuil", hours="1", page="Bruno", line=1),
+            declare("Chloé", "Numerique", hours="1", page="Chloé", line=1),
+            declare("David", "Zzz", hours="1", page="David", line=1),
+        ],
+    )
+
+    problems = check_contributions(records)
+
+    assert [(p.source.page, p.message) for p in problems] == [
+        ("Alice", "cercle inconnu « Numerique » — vouliez-vous dire « Numérique » ?"),
+        ("Bruno", "cercle inconnu « Acceuil » — vouliez-vous dire « Accueil » ?"),
+        ("Chloé", "cercle inconnu « Numerique » — vouliez-vous dire « Numérique » ?"),
+        ("David", "cercle inconnu « Zzz »"),
+    ]
+
+
+def test_compute_ledger_reports_every_year_from_one_check_with_all_problems_once() -> None:
+    # 2024 has only a declaration to an unknown circle: it still gets a report, for its error.
+    records = Records(
+        circles=[circle("Tech"), circle("Tech")],  # the duplicate concerns every year
+        envelopes=[envelope("Tech", "100.00", 2025), envelope("Tech", "50.00", 2026)],
+        contributions=[
+            declare("Alice", "Tech", "2026-03-12", hours="3"),  # 90.00, over 50.00
+            declare("Bruno", "Tech", "2025-05-02", amount="40.00"),
+            declare("Chloé", "Tec", "2024-01-15", hours="1"),
+        ],
+    )
+
+    reports, problems = compute_ledger(records)
+
+    assert list(reports) == [2024, 2025, 2026]
+    assert reports[2024].circles == []
+    assert [p.message for p in reports[2024].problems] == [
+        "cercle « Tech » déjà déclaré (Cercles:" + str(records.circles[0].source.line) + ")"
+        " : ce doublon est ignoré",
+        "cercle inconnu « Tec » — vouliez-vous dire « Tech » ?",
+    ]
+    assert [c.requested for c in reports[2025].circles] == [D("40.00")]
+    assert [(c.requested, c.over_envelope) for c in reports[2026].circles] == [(D("90.00"), True)]
+    for year, report in reports.items():
+        assert report == compute_contributions(records, year)
+    assert problems == check_contributions(records)
+    assert len(problems) == 2  # the duplicate circle once, not once per year

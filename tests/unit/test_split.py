@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -136,3 +138,36 @@ def test_a_closing_split_always_hands_out_exactly_the_envelope_minus_payments(
     assert sum(share.proposed for share in split) == available
     for share in split:
         assert share.proposed <= share.requested == requested[share.name] - paid[share.name]
+
+
+def shares_by_fractions(available: Decimal, weights: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The split computed with exact fractions, as DESIGN §4 states it, for comparison."""
+    positive = {name: Fraction(weight) for name, weight in weights.items() if weight > 0}
+    total = sum(positive.values(), Fraction(0))
+    cents = max(math.floor(Fraction(available) * 100), 0)
+    if not positive:
+        return {}
+    exact = {name: cents * weight / total for name, weight in positive.items()}
+    floors = {name: math.floor(value) for name, value in exact.items()}
+    leftover = cents - sum(floors.values())
+    order = sorted(positive, key=lambda name: (floors[name] - exact[name], name_order(name)))
+    for name in order[:leftover]:
+        floors[name] += 1
+    return {name: Decimal(count) / 100 for name, count in floors.items()}
+
+
+# Weights as a member could never type them too: more decimals than cents, and negatives.
+fine_weights = st.decimals(min_value=-100, max_value=10_000, places=4, allow_nan=False)
+
+
+@given(
+    weights=st.dictionaries(names, fine_weights, min_size=0, max_size=8),
+    available=st.decimals(min_value=-10, max_value=100_000, places=3, allow_nan=False),
+)
+def test_shares_are_those_of_exact_fractions_whatever_the_decimals_of_the_weights(
+    weights: dict[str, Decimal], available: Decimal
+) -> None:
+    shares = share_proportionally(available, weights)
+
+    assert shares == shares_by_fractions(available, weights)
+    assert all(share.as_tuple().exponent == -2 for share in shares.values())

@@ -20,8 +20,11 @@ from ledger.report import (
 )
 from ledger.statement import (
     Statement,
+    StatementIndex,
     Totals,
+    compute_campaign_line,
     compute_statement,
+    compute_year,
     normalise_member,
     statement_to_json,
 )
@@ -229,3 +232,31 @@ def test_statement_json_writes_money_as_strings_with_two_decimals():
     pledge = data["campaigns"][0]["pledges"][1]
     assert pledge["amount"] == "100.00" and pledge["project_maximum"] is None
     assert data["campaigns"][0]["remaining"] == "400.00"
+
+
+@pytest.mark.parametrize(
+    "asked", ["Alice Martin", "alice_Martin", "Alice martin", "bob", "Dan", "Zoé"]
+)
+def test_an_index_of_the_reports_gives_each_member_the_statement_of_the_reports(asked):
+    index = StatementIndex(reports(), campaigns())
+    assert index.statement(asked) == statement_of(asked)
+    # With an index, the records and the reports passed along are not read.
+    assert compute_statement(Records(), asked, index=index) == statement_of(asked)
+
+
+def test_one_index_serves_every_member_however_they_are_spelled():
+    index = StatementIndex(reports(), campaigns())
+    alice, other = index.statement("Utilisateur:alice_Martin"), index.statement("Alice martin")
+    assert [c.source.line for c in alice.declarations] == [2, 5, 9, 11, 3]
+    assert [c.source.line for c in other.declarations] == [4]
+    assert index.statement("Zoé") == Statement(member="Zoé")
+
+
+def test_year_and_campaign_lines_read_a_single_report_as_the_statement_does():
+    mine, line = compute_year(reports()[2026], "Alice Martin")
+    assert line == statement_of("Alice Martin").years[1]
+    assert [c.source.line for c in mine] == [3, 5, 9, 11]  # in the report's order
+    assert compute_year(reports()[2026], "Zoé") == ([], None)
+    position = compute_campaign_line(campaigns()["2026"], "Alice Martin")
+    assert position == statement_of("Alice Martin").campaigns[0]
+    assert compute_campaign_line(campaigns()["2026"], "Zoé") is None
