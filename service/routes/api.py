@@ -47,6 +47,7 @@ def get_person(name: str, computation: ComputationDep) -> dict[str, Any]:
         name,
         contribution_reports=computation.contributions,
         campaign_reports=computation.campaigns,
+        index=computation.statement_index(),
     )
     if not statement.declarations and not statement.campaigns:
         known = {c.contributor for c in records.contributions} | {p.member for p in records.pledges}
