@@ -9,6 +9,11 @@ content of `<ref>`, `<gallery>`… is read as a document of its own, as their ho
 MediaWiki it never backtracks, so any input takes linear time (mwparserfromhell backtracks on
 unclosed constructs: minutes on some member-typed pages). A differential fuzz against
 MediaWiki's own preprocessor found no difference (see tests/unit/test_parse_template.py).
+
+For speed (the cold sync parses megabytes), the search skips at once what MediaWiki stops at
+only to find it means nothing there, and a call holding no other construct, most of them, is
+read in one regex match; tests/unit/test_parser_preprocess_fast.py checks that both give what
+the former stop-at-every-character loop gave.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ _RUNS["}-"] = re.compile(r"[}\-]+")
 # "<" (no comment or tag), no line starting with "=" (no heading), no "[" or "]" except in
 # links `[[…]]` holding none of these either. MediaWiki's scan of such a call only splits it
 # at its "|" and first "=" (outside links): it is read in one match (see `_simple_parts`).
+# A failed match stops at the latest at the next "{", where the next attempt can start at the
+# earliest: attempts never scan the same text twice, and the scan stays linear.
 _SIMPLE_CALL = re.compile(r"\{\{(?!\{)(?:[^{}\[\]<\n]++|\n(?!=)|\[\[[^{}\[\]<\n]*+\]\])*+\}\}")
 _SIMPLE_LINK = re.compile(r"\[\[[^{}\[\]<\n]*\]\]")
 
@@ -80,14 +87,24 @@ class Part:
 class Element:
     """A template call (`count` 2) or a template argument (`count` 3), with offsets.
 
-    `parts[0]` is the name; `children` are the calls and arguments inside it, in order.
+    `parts[0]` is the name; `children` are the calls and arguments inside it, in order. A call
+    holding no other construct (`_SIMPLE_CALL`) keeps the text between its braces as `inner`
+    (without a link, its parts are that text split at "|") and its parts are only worked out
+    when asked for: readers of our calls split `inner` themselves, faster.
     """
 
     count: int
     start: int
     end: int
-    parts: list[Part]
+    known_parts: list[Part] | None
     children: list[Element]
+    inner: str | None = None  # the text between "{{" and "}}" of a call holding nothing else
+
+    @property
+    def parts(self) -> list[Part]:
+        if self.known_parts is None:
+            self.known_parts = _simple_parts(self.start, self.inner or "")
+        return self.known_parts
 
 
 @dataclass(slots=True)
@@ -124,9 +141,8 @@ class _Piece:
     saved_prefix: bool = False  # a "-" before "{{" that may become "-{"
 
 
-def _simple_parts(text: str, start: int, end: int) -> list[Part]:
-    """The parts of the call `_SIMPLE_CALL` matched at [start, end)."""
-    body = text[start + 2 : end - 2]
+def _simple_parts(start: int, body: str) -> list[Part]:
+    """The parts of the call `_SIMPLE_CALL` matched at `start`, whose inner text is `body`."""
     if "[[" in body:  # the "|" and "=" of a link split nothing: blanked, offsets kept
         body = _SIMPLE_LINK.sub(lambda link: " " * len(link.group()), body)
     chunks = body.split("|")
@@ -216,7 +232,7 @@ class _Scanner:
                 simple = _SIMPLE_CALL.match(text, i, n)
                 if simple is not None:  # the common case, read in one step
                     end = simple.end()
-                    self.children().append(Element(2, i, end, _simple_parts(text, i, end), []))
+                    self.children().append(Element(2, i, end, None, [], text[i + 2 : end - 2]))
                     i = end
                     continue
                 count = self.run("{", i, n)

@@ -30,12 +30,14 @@ def _by_name(kind: str) -> dict[str, Field]:
 
 def _parse(
     parse: Callable[[str, str], object], value: str, label: str
-) -> tuple[object, str | None]:
-    """`parse(value, label)` and None, or None and the message of its `ValueFormatError`."""
+) -> tuple[bool, object, str | None]:
+    """Whether `value` is blank, else `parse(value, label)` or its `ValueFormatError` message."""
+    if not clean(value):
+        return True, None, None
     try:
-        return parse(value, label), None
+        return False, parse(value, label), None
     except ValueFormatError as error:
-        return None, error.message
+        return False, None, error.message
 
 
 _parse_cached = functools.lru_cache(maxsize=8192)(_parse)
@@ -128,14 +130,15 @@ class CallReader:
         `parse` must be a pure function of (value, label): its results are kept and reused.
         """
         param = self.params.get(name)
-        if param is None or _is_blank(param.value):
-            if required:
-                self.error(self.line(name), self.fields[name].missing())
-            return None
-        value = param.value
-        cached = len(value) <= _CACHED_LENGTH
-        parsed, message = (_parse_cached if cached else _parse)(parse, value, name)
-        if message is not None:
-            self.error(param.line, message)
-            return None
-        return cast(T, parsed)
+        if param is not None:
+            value = param.value
+            cached = len(value) <= _CACHED_LENGTH
+            blank, parsed, message = (_parse_cached if cached else _parse)(parse, value, name)
+            if not blank:
+                if message is None:
+                    return cast(T, parsed)
+                self.error(param.line, message)
+                return None
+        if required:
+            self.error(self.line(name), self.fields[name].missing())
+        return None

@@ -84,6 +84,9 @@ def find_calls(text: str, wanted: Mapping[str, str]) -> list[TemplateCall]:
 def _may_mention(text: str, names: Mapping[str, str]) -> bool:
     """Whether the longest word of one of the names occurs in `text`, in any case."""
     words = [max(name.lower().split(), key=len) for name in names if name.strip()]
+    # The usual case, an ASCII word as written or capitalised, needs no lowered copy of the page.
+    if any(word.isascii() and (word in text or word.capitalize() in text) for word in words):
+        return True
     lowered = text.lower()
     if any(word in lowered for word in words):
         return True
@@ -113,47 +116,49 @@ class _Finder:
                 limit = element.parts[1].end if len(element.parts) > 1 else element.end
                 children = [child for child in children if child.start < limit]
             else:
-                title = element.parts[0]
+                pieces = self.pieces(element)
                 written = ""
-                if title.end - title.start <= _MAX_NAME:
+                if pieces is not None:
+                    if len(pieces[0]) <= _MAX_NAME:
+                        written = " ".join(pieces[0].split())
+                elif element.parts[0].end - element.parts[0].start <= _MAX_NAME:
+                    title = element.parts[0]
                     written = " ".join(self.visible(title.start, title.end).split())
                 if written.startswith("#") or written[:6].lower() == "msgnw:":
                     continue  # a parser function (or raw source): its branches are not calls
                 kind = self.names.get(normalize_template_name(written)) if written else None
                 if kind is not None:
-                    found.append(self.call(element, kind, written, depth))
-            stack.extend((child, depth + 1) for child in reversed(children))
+                    found.append(self.call(element, kind, written, depth, pieces))
+            if children:
+                stack.extend((child, depth + 1) for child in reversed(children))
         return found
 
-    def call(self, element: Element, kind: str, written: str, depth: int) -> TemplateCall:
+    def pieces(self, element: Element) -> list[str] | None:
+        """The "|"-separated pieces of a call holding nothing else, not even a link, or None."""
+        inner = element.inner
+        return inner.split("|") if inner is not None and "[[" not in inner else None
+
+    def call(
+        self, element: Element, kind: str, written: str, depth: int, pieces: list[str] | None
+    ) -> TemplateCall:
         line = self.line(element.start)
         if depth > MAX_DEPTH:
             return TemplateCall(kind, written, line, {}, too_deep=True)
-        text = self.text
-        # Most calls hold no comment (their text is their visible text) and sit on one line
-        # (all their parameters are on the call's line): both are checked once per call.
-        index = bisect.bisect_left(self.hidden_starts, element.start)
-        hides = index < len(self.hidden) and self.hidden[index][0] < element.end
-        visible = self.visible if hides else self.slice
-        one_line = text.find("\n", element.start, element.end) < 0
+        if pieces is None:
+            entries = self.entries(element, line)
+        else:
+            entries = self.simple_entries(element.start, pieces, line)
         params: dict[str, Param] = {}
         duplicates: list[Param] = []
         positional: list[Param] = []
         index = 0
-        for part in element.parts[1:]:
-            if part.equals >= 0:
-                name = visible(part.start, part.equals).strip()
-                value = visible(part.equals + 1, part.end).strip()
-                key = normalize_param_name(name)
-            else:
+        for name, value, param_line in entries:
+            if name is None:
                 index += 1
-                name, key = str(index), str(index)
-                value = visible(part.start, part.end).strip()
-            if one_line:
-                param = Param(value, line, name)
+                name = key = str(index)
             else:
-                raw = text[part.start : part.end]
-                param = Param(value, self.line(part.start + len(raw) - len(raw.lstrip())), name)
+                key = normalize_param_name(name)
+            param = Param(value, param_line, name)
             if not key or key.isdigit():
                 if value:
                     positional.append(param)
@@ -163,8 +168,47 @@ class _Finder:
             params[key] = param
         return TemplateCall(kind, written, line, params, tuple(duplicates), tuple(positional))
 
-    def slice(self, start: int, end: int) -> str:
-        return self.text[start:end]
+    def entries(self, element: Element, line: int) -> list[tuple[str | None, str, int]]:
+        """(name or None, value, line) of each parameter, both stripped, from its parts."""
+        text = self.text
+        # Most calls hold no comment (their text is their visible text) and sit on one line
+        # (all their parameters are on the call's line): both are checked once per call.
+        index = bisect.bisect_left(self.hidden_starts, element.start)
+        hides = index < len(self.hidden) and self.hidden[index][0] < element.end
+        one_line = text.find("\n", element.start, element.end) < 0
+        entries: list[tuple[str | None, str, int]] = []
+        for part in element.parts[1:]:
+            start, equals, end = part.start, part.equals, part.end
+            name: str | None = None
+            if equals < 0:
+                value = self.visible(start, end) if hides else text[start:end]
+            elif hides:
+                name, value = self.visible(start, equals).strip(), self.visible(equals + 1, end)
+            else:
+                name, value = text[start:equals].strip(), text[equals + 1 : end]
+            if not one_line:
+                raw = text[start:end]
+                line = self.line(start + len(raw) - len(raw.lstrip()))
+            entries.append((name, value.strip(), line))
+        return entries
+
+    def simple_entries(
+        self, start: int, pieces: list[str], line: int
+    ) -> list[tuple[str | None, str, int]]:
+        """The same from the pieces of a call holding nothing else (so nothing hidden)."""
+        entries: list[tuple[str | None, str, int]] = []
+        one_line = all("\n" not in piece for piece in pieces)
+        offset = start + 2 + len(pieces[0])  # the "|" before the next piece
+        for piece in pieces[1:]:
+            name, equals, value = piece.partition("=")
+            if not one_line:
+                line = self.line(offset + 1 + len(piece) - len(piece.lstrip()))
+            if equals:
+                entries.append((name.strip(), value.strip(), line))
+            else:
+                entries.append((None, piece.strip(), line))
+            offset += 1 + len(piece)
+        return entries
 
     def visible(self, start: int, end: int) -> str:
         """The text in [start, end) without comments, `<includeonly>` and `<noinclude>` tags."""

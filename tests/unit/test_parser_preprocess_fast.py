@@ -2,7 +2,8 @@
 
 `_ReferenceScanner.scan` is the loop `parsers/preprocess.py` had before its search skipped
 characters that mean nothing and read simple calls in one match (checked then against
-MediaWiki's own preprocessor); both must give the same elements and hidden ranges.
+MediaWiki's own preprocessor); both must give the same elements and hidden ranges. The finder
+reads a simple call from its "|"-separated pieces: exactly as it reads other calls' parts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from bench.generate import SIZES, generate
 from parsers.preprocess import _RULES, Document, Element, Part, _Piece, _Scanner, preprocess
+from parsers.template import _Finder
 from tests.unit.test_parser_robustness import storms
 
 Flat = list[tuple[object, ...]]
@@ -233,3 +235,22 @@ def test_any_call_is_split_into_parts_as_before(text: str) -> None:
 @given(st.text(alphabet="{}[]|=<-\n ab", max_size=80))
 def test_any_short_text_of_special_characters_is_preprocessed_as_before(text: str) -> None:
     assert flat(preprocess(text)) == flat(reference(text))
+
+
+class _PartsOnlyFinder(_Finder):
+    def pieces(self, element: Element) -> list[str] | None:
+        return None  # every call read from its parts, as before simple calls had pieces
+
+
+PARAMETERS = ["", " ", "a", "Date", "date", "1", "x = y", "\n", "\n ", "é", "=", "[[u|v]]", "{{u}}"]
+parameter = st.lists(st.sampled_from(PARAMETERS), max_size=5).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.lists(parameter, min_size=1, max_size=6), min_size=1, max_size=3))
+def test_a_simple_call_is_read_from_its_pieces_as_from_its_parts(
+    calls: list[list[str]],
+) -> None:
+    text = "\n".join("x {{Contribution|" + "|".join(params) + "}}" for params in calls)
+    names = {"Contribution": "contribution"}
+    assert _Finder(text, names).calls() == _PartsOnlyFinder(text, names).calls()
