@@ -83,7 +83,7 @@ def find_calls(text: str, wanted: Mapping[str, str]) -> list[TemplateCall]:
 
 def _may_mention(text: str, names: Mapping[str, str]) -> bool:
     """Whether the longest word of one of the names occurs in `text`, in any case."""
-    words = [max(name.lower().split(), key=len) for name in names if name.strip()]
+    words = _longest_words(tuple(names))
     # The usual case, an ASCII word as written or capitalised, needs no lowered copy of the page.
     if any(word.isascii() and (word in text or word.capitalize() in text) for word in words):
         return True
@@ -94,6 +94,11 @@ def _may_mention(text: str, names: Mapping[str, str]) -> bool:
         return False
     lowered = _COMMENT.sub("", lowered)  # `{{Contri<!-- -->bution}}` is a call too
     return any(word in lowered for word in words)
+
+
+@functools.lru_cache(maxsize=64)  # the same names for every page
+def _longest_words(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(max(name.lower().split(), key=len) for name in names if name.strip())
 
 
 class _Finder:

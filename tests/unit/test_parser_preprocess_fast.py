@@ -225,7 +225,7 @@ def calls(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", "a\n", "-", "{"])) + "{{" + "|".join(parts) + "}}"
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(st.lists(calls(), min_size=1, max_size=3).map("".join))
 def test_any_call_is_split_into_parts_as_before(text: str) -> None:
     assert flat(preprocess(text)) == flat(reference(text))
@@ -246,7 +246,7 @@ PARAMETERS = ["", " ", "a", "Date", "date", "1", "x = y", "\n", "\n ", "é", "="
 parameter = st.lists(st.sampled_from(PARAMETERS), max_size=5).map("".join)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.lists(parameter, min_size=1, max_size=6), min_size=1, max_size=3))
 def test_a_simple_call_is_read_from_its_pieces_as_from_its_parts(
     calls: list[list[str]],
