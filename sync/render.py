@@ -109,6 +109,7 @@ class _Split:
     paid: Decimal
     proposed: Decimal
     uncovered: Decimal  # what the split leaves out: the overrun, while paid <= envelope
+    page: str | None = None  # the circle's page, where the split is detailed
 
 
 def _envelope_share(circle: CircleTotals) -> int | None:
@@ -122,7 +123,7 @@ def _circle_row(circle: CircleTotals, page: str | None) -> _CircleRow:
     return _CircleRow(circle, _envelope_share(circle), overrun, page)
 
 
-def _split(circle: CircleTotals) -> _Split:
+def _split(circle: CircleTotals, page: str | None = None) -> _Split:
     rows = tuple(
         _SplitRow(s, wikitext.share_percent(s.proposed, s.requested), s.requested - s.proposed)
         for s in circle.split
@@ -137,6 +138,7 @@ def _split(circle: CircleTotals) -> _Split:
         paid=_sum(s.paid for s in circle.split),
         proposed=proposed,
         uncovered=requested - proposed,
+        page=page,
     )
 
 
@@ -174,7 +176,9 @@ def render_registry(
         year=report.year,
         generated_at=generated_at,
         circles=[_circle_row(c, pages.get(c.name)) for c in circles],
-        splits=[_split(c) for c in circles if c.over_envelope and c.has_envelope],
+        splits=[
+            _split(c, pages.get(c.name)) for c in circles if c.over_envelope and c.has_envelope
+        ],
         contributors=report.contributors,
         contributor_total=_row_totals(report.contributors),
         months=report.months,
@@ -217,6 +221,7 @@ def render_registry_circle(
         listed_amount=_sum(c.amount for c in listed),
         over_ceiling=any(c.over_ceiling for c in contributions),
         registry_page=registry_page,
+        split=_split(circle) if circle.over_envelope and circle.has_envelope else None,
     )
 
 

@@ -229,15 +229,15 @@ def test_the_generation_time_is_the_only_difference_between_two_renders() -> Non
 
 def test_registry_tables_are_sortable_with_sort_keys_and_totals_at_the_bottom() -> None:
     out = render_registry(registry_report(), generated_at=NOW)
-    assert out.count('{| class="wikitable sortable"') == 4  # circles, split, people, months
-    assert out.count('|- class="sortbottom"') == 4
+    assert out.count('{| class="wikitable sortable"') == 3  # circles, people, months
+    assert out.count('|- class="sortbottom"') == 3
     assert f'| style="text-align:right" data-sort-value="1234.50" | 1{NNBSP}234,50{NBSP}€' in out
     assert f'! style="text-align:right" data-sort-value="16234.50" | 16{NNBSP}234,50{NBSP}€' in out
     assert f'| style="text-align:right" data-sort-value="150" | 150{NBSP}%' in out
     assert '| data-sort-value="2026-03" | mars 2026' in out
-    circle = circle_page()
-    assert circle.count('{| class="wikitable sortable"') == 1
-    assert circle.count('|- class="sortbottom"') == 1
+    circle = circle_page()  # Numérique, over its envelope: its split, then its declarations
+    assert circle.count('{| class="wikitable sortable"') == 2
+    assert circle.count('|- class="sortbottom"') == 2
     assert '| data-sort-value="2026-03-12" | 12/03/2026' in circle
 
 
@@ -249,7 +249,11 @@ def test_a_circle_over_its_envelope_is_flagged_and_gets_its_proposed_split() -> 
     assert "au prorata de leurs demandes non encore versées" in out
     assert "centime inférieur" in out and "plus grands restes" in out
     assert f"Disponible à répartir : 6{NNBSP}000,00{NBSP}€" in out
-    split = out.split("=== Numérique ===")[1].split("|}")[0]
+    # the parts of each person are on the circle's page, to keep the registre light
+    page = circle_page()
+    assert "[[#Répartition de clôture proposée|répartition de clôture]]" in page
+    split = page.split("== Répartition de clôture proposée ==")[1].split("|}")[0]
+    assert "au prorata des demandes non encore versées" in split
     assert "[[Utilisateur:Bob|Bob]]" in split
     assert f'! style="text-align:right" data-sort-value="6000.00" | 6{NNBSP}000,00{NBSP}€' in split
 
@@ -274,6 +278,7 @@ def test_the_registry_lists_no_declaration_and_links_each_circle_to_its_page() -
     assert "== Déclarations ==" not in out and "Comptabilité de mars" not in out
     assert "\n| [[:Registre 2026/Numérique|Numérique]]\n" in out
     assert "\n| Accueil\n" in out  # no page given: the name alone
+    assert "est sur la [[:Registre 2026/Numérique|page du cercle]]." in out  # the split's parts
     assert "Le nom d’un cercle mène à la liste de ses déclarations 2026." in out
     assert "mène à la liste" not in render_registry(registry_report(), generated_at=NOW)
 
@@ -288,7 +293,7 @@ def test_a_circle_page_opens_with_its_totals_and_links_the_registry() -> None:
         f"'''4{NNBSP}000,00{NBSP}€''' · 500,00{NBSP}h · 12 déclarations."
     )
     assert f"dépasse son enveloppe de 5{NNBSP}000,00{NBSP}€" in out
-    assert "proposée sur le [[:Registre 2026|registre 2026]]." in out
+    assert "est proposée plus bas." in out
     report = registry_report()
     report.circles = [report.circles[1]]  # Accueil: within its envelope
     within = circle_page(report, registry_page="R")
@@ -307,7 +312,7 @@ def test_the_total_of_a_circle_page_leaves_out_refused_declarations() -> None:
     report.contributions.append(refused)
     out = circle_page(report)
     assert "| <s>refusée</s>\n" in out and '|- style="color:#54595d"' in out
-    total = out.split('|- class="sortbottom"')[1]
+    total = out.split('|- class="sortbottom"')[-1]  # the declarations' table comes last
     assert '! colspan="2" | Total (hors refusées)' in total
     assert f'data-sort-value="375.00" | 375,00{NBSP}€' in total
 
@@ -324,8 +329,7 @@ def test_declarations_link_the_contributor_and_the_source_line() -> None:
 
 
 def test_the_split_shows_what_it_leaves_uncovered_which_adds_up_to_the_overrun() -> None:
-    out = render_registry(registry_report(), generated_at=NOW)
-    split = out.split("=== Numérique ===")[1].split("|}")[0]
+    split = circle_page().split("== Répartition de clôture proposée ==")[1].split("|}")[0]
     assert "! Contributeur·rice !! Déjà versé !! Demande non versée !! Proposé" in split
     assert "!! Part de la demande !! Non couvert" in split
     assert f'| style="text-align:right" data-sort-value="2800.00" | 2{NNBSP}800,00{NBSP}€' in split
