@@ -13,11 +13,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sync import sqlite
 
 QUEUE_FILENAME = "queue.sqlite3"
 LEASE_SECONDS = 300.0
@@ -68,17 +70,10 @@ class JobQueue:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         # Autocommit mode: every transaction is explicit (BEGIN IMMEDIATE … COMMIT).
-        self._db = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
-        )
+        self._db = sqlite.connect(self.path, _SCHEMA, synchronous="FULL", timeout=30.0)
         self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -90,17 +85,9 @@ class JobQueue:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """Hold the lock for one immediate transaction, committed on success."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        return sqlite.transaction(self._db, self._lock)
 
     def record_webhook_id(self, msg_id: str, now: float | None = None) -> bool:
         """Remember a webhook id; False when it was already there (a replay)."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import pickle
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.record import Problem, Records
+from sync import sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed_page (
@@ -60,28 +60,16 @@ class StateStore:
     """One SQLite file under the data directory; safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db = sqlite.connect(path, SCHEMA, synchronous="NORMAL")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.transaction(self._db, self._lock)
 
     # -- parsed pages ---------------------------------------------------------------------
 
