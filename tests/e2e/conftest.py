@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,6 @@ import httpx
 import mwclient
 import pytest
 
-import devwiki.mediawiki
 from devwiki.client import connect
 from devwiki.mediawiki import LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
@@ -58,25 +56,13 @@ def wait_for(check: Callable[[], T], *, timeout: float, what: str, every: float 
         time.sleep(every)
 
 
-def port_is_reusable(port: int) -> bool:
-    """Whether `php -S` can bind PORT: it sets SO_REUSEADDR, so TIME_WAIT sockets don't count.
+def restart_wiki(wiki: LocalWiki) -> None:
+    """Start a stopped wiki again on the same port (the service knows only that URL).
 
-    `LocalWiki.start` checks without SO_REUSEADDR and would move a just-stopped wiki to another
-    port, away from the URL the service was given.
+    `LocalWiki.start` checks the port as `php -S` binds it (SO_REUSEADDR), so the sockets our
+    own stop left in TIME_WAIT do not move the wiki to another port.
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def restart_wiki(wiki: LocalWiki, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Start a stopped wiki again on the same port (the service knows only that URL)."""
     port = wiki.port
-    monkeypatch.setattr(devwiki.mediawiki, "_port_is_free", port_is_reusable)
     wiki.start()
     assert wiki.port == port
 

@@ -6,8 +6,6 @@ import threading
 import time
 from decimal import Decimal
 
-import pytest
-
 from devwiki.client import connect
 from service.queue import JobQueue
 from service.worker import CURSOR_KEY
@@ -22,9 +20,7 @@ def declaration(contributor: str, circle: str, day: str, amount: str, mission: s
     )
 
 
-def test_a_job_that_fails_while_the_wiki_is_down_completes_once_it_is_back(
-    live: Live, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_job_that_fails_while_the_wiki_is_down_completes_once_it_is_back(live: Live) -> None:
     live.wait_idle()
     title = "Utilisateur:Paul Panne/Contributions 2026"
     # saved by the bot, whose saves the extension does not send: the webhook below is the only one
@@ -48,7 +44,7 @@ def test_a_job_that_fails_while_the_wiki_is_down_completes_once_it_is_back(
         assert "wiki" in job["last_error"]
         assert live.declarations_of("Paul Panne") == []
     finally:
-        restart_wiki(live.wiki, monkeypatch)
+        restart_wiki(live.wiki)
     back = time.monotonic()
     wait_for(
         lambda: "Paul Panne" in live.generated(), timeout=60, what="the registre after the outage"
