@@ -1,4 +1,4 @@
-"""French value formats: money, hours, dates, users, yes/no and statuses, and their messages."""
+"""French value formats (DESIGN §3): money, hours, dates, users, yes/no, statuses, messages."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ from parsers.value import (
     parse_user_list,
     parse_year,
 )
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
 
 
 def message(parse: object, text: str) -> str:
@@ -58,6 +61,10 @@ def message(parse: object, text: str) -> str:
         ("'''1 050,25'''", "1050.25"),
         ("  75  ", "75.00"),
         ("0", "0.00"),
+        (f"10{NNBSP}000 €", "10000.00"),
+        ("750€", "750.00"),
+        ("12,3", "12.30"),
+        ("  450 €  ", "450.00"),
     ],
 )
 def test_amounts_are_read_in_french_and_other_usual_forms(text: str, expected: str) -> None:
@@ -90,6 +97,22 @@ def test_an_unreadable_amount_says_how_to_write_one() -> None:
 )
 def test_amounts_that_are_negative_ambiguous_or_odd_are_refused(text: str, start: str) -> None:
     assert message(parse_money, text).startswith(start)
+
+
+@pytest.mark.parametrize("text", ["douze euros", "1 2 3", "€", "12,345", "1200,505"])
+def test_unreadable_money_is_an_error_quoting_what_was_written(text: str) -> None:
+    assert f"« {text} »" in message(parse_money, text)
+    assert "montant" in message(parse_money, text)
+
+
+def test_money_with_three_decimals_is_refused_rather_than_rounded() -> None:
+    with pytest.raises(ValueFormatError):
+        parse_money("10,505")
+
+
+@pytest.mark.parametrize("text", ["-50", "-1 200,50 €"])
+def test_negative_money_is_an_error_that_says_so(text: str) -> None:
+    assert "négatif" in message(parse_money, text)
 
 
 def test_the_message_names_the_parameter_it_is_about() -> None:
@@ -138,7 +161,7 @@ def test_an_unreadable_rate_quotes_what_was_written() -> None:
         ("3 h 30", "3.50"),
         ("3h30", "3.50"),
         ("3H30min", "3.50"),
-        ("1h05", "1.08"),
+        ("1h05", "1.08"),  # 1 + 5/60 = 1.0833…
         ("1 h 30 min", "1.50"),
         ("2 heures 15", "2.25"),
         ("1 heure", "1.00"),
@@ -149,12 +172,20 @@ def test_an_unreadable_rate_quotes_what_was_written() -> None:
         ("0,333", "0.33"),
         ("0,125", "0.13"),  # half away from zero, to the hundredth
         ("7\u00a0h\u00a015", "7.25"),
+        ("3H30", "3.50"),
+        ("90 min", "1.50"),
+        ("2 h 20", "2.33"),  # 2 + 20/60 = 2.3333…
+        ("7 h 15", "7.25"),
+        ("0,25", "0.25"),
+        (f"3{NBSP}h{NBSP}30", "3.50"),
     ],
 )
 def test_hours_are_read_in_the_usual_forms_and_rounded_to_the_hundredth(
     text: str, expected: str
 ) -> None:
-    assert str(parse_hours(text)) == expected
+    hours = parse_hours(text)
+    assert isinstance(hours, Decimal)
+    assert str(hours) == expected
 
 
 @pytest.mark.parametrize(
@@ -169,6 +200,16 @@ def test_hours_are_read_in_the_usual_forms_and_rounded_to_the_hundredth(
 )
 def test_unreadable_hours_say_how_to_write_them(text: str, start: str) -> None:
     assert message(parse_hours, text).startswith(start)
+
+
+@pytest.mark.parametrize("text", ["3h75", "3 h 60", "1h99"])
+def test_hours_with_sixty_minutes_or_more_are_an_error(text: str) -> None:
+    assert f"« {text} »" in message(parse_hours, text)
+
+
+@pytest.mark.parametrize("text", ["trois heures", "3,5,6", "h30", "3 h 30 min 12"])
+def test_unreadable_hours_are_an_error_with_an_example(text: str) -> None:
+    assert "3 h 30" in message(parse_hours, text)
 
 
 # --- Dates --------------------------------------------------------------------------------------
@@ -207,6 +248,13 @@ def test_dates_are_read_in_the_usual_french_forms(text: str) -> None:
         ("2 décembre 2026", datetime.date(2026, 12, 2)),
         ("2 decembre 2026", datetime.date(2026, 12, 2)),
         ("03/12/2026", datetime.date(2026, 12, 3)),  # day first, as in France
+        ("12 février 2026", datetime.date(2026, 2, 12)),
+        ("12 fevrier 2026", datetime.date(2026, 2, 12)),
+        ("12 Février 2026", datetime.date(2026, 2, 12)),
+        ("3 août 2026", datetime.date(2026, 8, 3)),
+        ("3 aout 2026", datetime.date(2026, 8, 3)),
+        ("25 décembre 2026", datetime.date(2026, 12, 25)),
+        (f"5{NBSP}juin{NBSP}2026", datetime.date(2026, 6, 5)),
     ],
 )
 def test_month_names_may_lose_their_accents_and_the_first_is_1er(
@@ -229,9 +277,28 @@ def test_impossible_or_unreadable_dates_say_so(text: str, start: str) -> None:
     assert message(parse_date, text).startswith(start)
 
 
+@pytest.mark.parametrize("text", ["30 février 2026", "2026-02-29", "31/04/2026"])
+def test_a_day_that_does_not_exist_is_an_impossible_date(text: str) -> None:
+    assert "impossible" in message(parse_date, text)
+    assert f"« {text} »" in message(parse_date, text)
+
+
+@pytest.mark.parametrize("text", ["12 brumaire 2026", "demain", "2026/03", "12-03"])
+def test_an_unreadable_date_is_an_error_with_an_example(text: str) -> None:
+    assert "12/03/2026" in message(parse_date, text)
+
+
+def test_the_first_of_a_month_may_be_written_1er_in_any_case() -> None:
+    assert parse_date("1ER MARS 2026") == datetime.date(2026, 3, 1)
+
+
 def test_a_year_has_four_digits() -> None:
     assert parse_year(" 2026 ") == 2026
+    assert parse_year("2026") == 2026
+    assert parse_year(" 2025 ") == 2025
     assert message(parse_year, "26").startswith("année illisible « 26 » : écrivez l'année")
+    with pytest.raises(ValueFormatError):
+        parse_year("deux mille vingt-six")
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -267,6 +334,28 @@ def test_users_are_named_as_mediawiki_names_them(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("alice martin", "Alice martin"),  # only the first letter, as MediaWiki
+        ("alice_martin", "Alice martin"),
+        ("[[utilisateur:alice_Martin|Alice]]", "Alice Martin"),
+        ("[[Utilisatrice:Élodie Fontaine|Élodie]]", "Élodie Fontaine"),
+        ("[[Utilisateur:élodie fontaine]]", "Élodie fontaine"),
+        ("[[Utilisateur:Alice Martin/Contributions 2026|mes contributions]]", "Alice Martin"),
+        ("{{U|alice_martin}}", "Alice martin"),
+    ],
+)
+def test_users_are_normalised_as_mediawiki_normalises_user_names(text: str, expected: str) -> None:
+    assert parse_user(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "[[Utilisateur:Alice", "{{u|Alice}} {{u|Bruno}}"])
+def test_an_unreadable_user_is_an_error(text: str) -> None:
+    with pytest.raises(ValueFormatError):
+        parse_user(text)
+
+
+@pytest.mark.parametrize(
     ("text", "start"),
     [
         ("[[Utilisateur:Alice]] et [[Utilisateur:Bruno]]", "contributeur : plusieurs utilisateurs"),
@@ -297,6 +386,24 @@ def test_a_list_of_users_names_each_user_once_and_reports_a_bad_one() -> None:
     assert caught.value.message.startswith("participants illisible « [[Page]] »")
 
 
+def test_a_user_list_reads_every_form_keeps_order_and_drops_repeats() -> None:
+    text = (
+        "Alice Martin, [[Utilisateur:Bruno Lefèvre|Bruno]] ; {{u|camille_durand}}, alice martin,"
+        " [[User:Alice_Martin]]"
+    )
+    assert parse_user_list(text) == (
+        "Alice Martin",
+        "Bruno Lefèvre",
+        "Camille durand",
+        "Alice martin",
+    )
+
+
+def test_an_empty_user_list_is_empty() -> None:
+    assert parse_user_list("") == ()
+    assert parse_user_list(" , ") == ()
+
+
 # --- Yes/no and statuses ------------------------------------------------------------------------
 
 
@@ -304,7 +411,7 @@ def test_a_list_of_users_names_each_user_once_and_reports_a_bad_one() -> None:
     ("text", "expected"),
     [
         *[(yes, True) for yes in ("oui", "Oui", "yes", "1", "vrai", "x")],
-        *[(no, False) for no in ("non", "NON", "no", "0", "faux")],
+        *[(no, False) for no in ("non", "NON", "Non", "no", "0", "faux")],
     ],
 )
 def test_yes_and_no_are_read_in_french_and_english(text: str, expected: bool) -> None:
@@ -331,6 +438,13 @@ def test_neither_yes_nor_no_says_what_to_write() -> None:
         ("refuse", ContributionStatus.REFUSED),
         ("bénévole", ContributionStatus.VOLUNTARY),
         ("benevoles", ContributionStatus.VOLUNTARY),
+        ("declaree", ContributionStatus.DECLARED),
+        ("Déclarée", ContributionStatus.DECLARED),
+        ("VALIDEE", ContributionStatus.VALIDATED),
+        ("versee", ContributionStatus.PAID),
+        ("refusee", ContributionStatus.REFUSED),
+        ("benevole", ContributionStatus.VOLUNTARY),
+        (" Bénévole ", ContributionStatus.VOLUNTARY),
     ],
 )
 def test_contribution_statuses_ignore_accents_case_gender_and_number(
@@ -359,10 +473,19 @@ def test_an_unknown_status_suggests_the_closest_one_and_lists_them_all() -> None
         ("annulée", ProjectStatus.CANCELLED),
         ("réalisé", ProjectStatus.DONE),
         ("realisee", ProjectStatus.DONE),
+        ("propose", ProjectStatus.PROPOSED),
+        ("annule", ProjectStatus.CANCELLED),
+        ("Réalisé", ProjectStatus.DONE),
+        ("realise", ProjectStatus.DONE),
     ],
 )
 def test_project_statuses_are_read_loosely_too(text: str, expected: ProjectStatus) -> None:
     assert parse_project_status(text) is expected
+
+
+def test_an_unknown_project_status_lists_the_possible_ones() -> None:
+    for status in ("proposé", "annulé", "réalisé"):
+        assert status in message(parse_project_status, "financé")
 
 
 @pytest.mark.parametrize(
@@ -372,11 +495,17 @@ def test_project_statuses_are_read_loosely_too(text: str, expected: ProjectStatu
         ("Active", CircleState.ACTIVE),
         ("en sommeil", CircleState.DORMANT),
         ("En  Sommeil", CircleState.DORMANT),
+        ("En  sommeil", CircleState.DORMANT),
         ("inactif", CircleState.DORMANT),
     ],
 )
 def test_circle_states_are_read_loosely_too(text: str, expected: CircleState) -> None:
     assert parse_circle_state(text) is expected
+
+
+def test_a_circle_state_other_than_actif_or_en_sommeil_is_refused() -> None:
+    with pytest.raises(ValueFormatError):
+        parse_circle_state("dissous")
 
 
 # --- Never anything but a ValueFormatError ------------------------------------------------------
