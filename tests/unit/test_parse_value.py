@@ -24,6 +24,7 @@ from parsers.value import (
     parse_user_list,
     parse_year,
 )
+from tests.unit.parsing_helpers import VALUE_PARSERS
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -510,22 +511,8 @@ def test_a_circle_state_other_than_actif_or_en_sommeil_is_refused() -> None:
 
 # --- Never anything but a ValueFormatError ------------------------------------------------------
 
-PARSERS = [
-    parse_money,
-    parse_rate,
-    parse_hours,
-    parse_date,
-    parse_year,
-    parse_user,
-    parse_user_list,
-    parse_bool,
-    parse_contribution_status,
-    parse_project_status,
-    parse_circle_state,
-]
 
-
-@given(st.sampled_from(PARSERS), st.text(max_size=40))
+@given(st.sampled_from(VALUE_PARSERS), st.text(max_size=40))
 def test_any_text_gives_a_value_or_a_french_message_and_nothing_else(
     parse: object, text: str
 ) -> None:

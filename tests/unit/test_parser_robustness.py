@@ -7,7 +7,6 @@ that catches a hang or a quadratic blow-up, never a benchmark.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,19 +16,8 @@ from hypothesis import strategies as st
 
 from ledger.record import Problem, Records, Severity
 from parsers.page import parse_page
-from parsers.value import (
-    ValueFormatError,
-    parse_bool,
-    parse_circle_state,
-    parse_contribution_status,
-    parse_date,
-    parse_hours,
-    parse_money,
-    parse_project_status,
-    parse_user,
-    parse_user_list,
-    parse_year,
-)
+from parsers.value import ValueFormatError
+from tests.unit.parsing_helpers import VALUE_PARSERS
 
 PAGES = Path(__file__).parent.parent / "pages"
 CEILING = 20.0  # seconds: far above any real page; only a hang or a blow-up gets there
@@ -265,18 +253,6 @@ def test_arbitrary_unicode_text_never_raises(text: str) -> None:
     check_page_result(text, "Page")
 
 
-VALUE_PARSERS: list[Callable[[str], object]] = [
-    parse_money,
-    parse_hours,
-    parse_date,
-    parse_year,
-    parse_user,
-    parse_user_list,
-    parse_bool,
-    parse_contribution_status,
-    parse_project_status,
-    parse_circle_state,
-]
 value_text = st.one_of(
     st.text(max_size=60),
     st.text(alphabet="0123456789 ,.-€hmin/er:|[]{}", max_size=40),
