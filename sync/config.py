@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from parsers.page import TemplateNames
 
@@ -45,8 +46,10 @@ class PageTitles:
     def campaign_data_for(self, campaign: str) -> str:
         return self.campaign_data.replace("{campagne}", campaign)
 
-    def patterns(self) -> list[re.Pattern[str]]:
-        """Regular expressions matching every title the bot may write (statements aside)."""
+    @cached_property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Regular expressions matching every title the bot may write (statements aside);
+        compiled once, since `is_output` runs for every listed page."""
         compiled = []
         for template in (
             self.registry,
@@ -60,12 +63,12 @@ class PageTitles:
             for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}"):
                 regex = regex.replace(re.escape(placeholder), ".+")
             compiled.append(re.compile(f"^{regex}$"))
-        return compiled
+        return tuple(compiled)
 
     def is_output(self, title: str) -> bool:
         """Whether `title` is one of the bot's own pages (never read as a source)."""
         normalized = title.replace("_", " ")
-        return any(pattern.match(normalized) for pattern in self.patterns())
+        return any(pattern.match(normalized) for pattern in self.patterns)
 
 
 @dataclass(frozen=True)

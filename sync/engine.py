@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 from ledger.record import Problem, Records
@@ -32,14 +33,21 @@ from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
 
 log = logging.getLogger(__name__)
 
-_PARSER_FILES = sorted((Path(__file__).resolve().parents[1] / "parsers").glob("*.py"))
+_PARSERS = Path(__file__).resolve().parents[1] / "parsers"
+
+
+@cache
+def _parser_code_digest() -> bytes:
+    """The parser's source, hashed once per process: it cannot change while we run."""
+    digest = hashlib.sha256()
+    for path in sorted(_PARSERS.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def parser_fingerprint(config: SyncConfig, aliases: dict[str, str]) -> str:
     """Changes when the parser code, the template names or the redirects change."""
-    digest = hashlib.sha256()
-    for path in _PARSER_FILES:
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(_parser_code_digest())
     digest.update(repr(config.templates).encode())
     digest.update(repr(sorted(aliases.items())).encode())
     return digest.hexdigest()[:16]
@@ -142,7 +150,7 @@ class SyncEngine:
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
             fingerprint = parser_fingerprint(self.config, self._aliases)
-            if set(self.state.revisions(fingerprint)) != self.state.all_page_ids():
+            if set(self.state.revisions(fingerprint)) != set(self._memory()):
                 return self._full_sync(dry_run=False, write=True)  # parser or redirects changed
             result = SyncResult("pages", time.time())
             start_requests = self.wiki.requests

@@ -32,10 +32,6 @@ CREATE TABLE IF NOT EXISTS written_page (
     generated TEXT NOT NULL,
     digest TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
 """
 
 
@@ -80,15 +76,6 @@ class StateStore:
                 "SELECT page_id, rev_id FROM parsed_page WHERE fingerprint = ?", (fingerprint,)
             ).fetchall()
         return {page_id: rev_id for page_id, rev_id in rows}
-
-    def all_page_ids(self) -> set[int]:
-        with self._lock:
-            return {row[0] for row in self._db.execute("SELECT page_id FROM parsed_page")}
-
-    def page_ids_by_title(self) -> dict[str, int]:
-        with self._lock:
-            rows = self._db.execute("SELECT title, page_id FROM parsed_page").fetchall()
-        return dict(rows)
 
     def save_pages(self, pages: list[ParsedPage], fingerprint: str) -> None:
         with self.transaction() as db:
@@ -137,14 +124,6 @@ class StateStore:
 
     # -- written pages --------------------------------------------------------------------
 
-    def written(self, title: str) -> WrittenPage | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT title, rev_id, generated, digest FROM written_page WHERE title = ?",
-                (title,),
-            ).fetchone()
-        return WrittenPage(*row) if row else None
-
     def all_written(self) -> dict[str, WrittenPage]:
         with self._lock:
             rows = self._db.execute(
@@ -158,14 +137,3 @@ class StateStore:
                 "INSERT OR REPLACE INTO written_page VALUES (?, ?, ?, ?)",
                 (page.title, page.rev_id, page.generated, page.digest),
             )
-
-    # -- meta -----------------------------------------------------------------------------
-
-    def get_meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

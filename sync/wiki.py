@@ -154,9 +154,6 @@ class WikiClient:
     def batch_size(self) -> int:
         return 500 if "apihighlimits" in self.rights else 50
 
-    def can_edit(self) -> bool:
-        return "edit" in self.rights
-
     def _api(self, action: str, *, api_errors: bool = False, **params: Any) -> dict[str, Any]:
         """One API call; infrastructure failures (and API errors, unless `api_errors` asks
         for them to be raised as they are) become WikiError."""
