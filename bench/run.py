@@ -98,7 +98,8 @@ def run(options: Options, log: Any = print) -> dict[str, Any]:
         wiki.stop()
         if not options.keep:
             shutil.rmtree(root, ignore_errors=True)
-    write_s = cold["timers"].get("write", 0.0)
+    # the write phase, less the time it waited for the render thread (work, not writing)
+    write_s = cold["timers"].get("write", 0.0) - cold["timers"].get("render_wait", 0.0)
     results.update(
         floor_s=round(floor.seconds, 3),
         cold_s=round(cold["duration"], 3),

@@ -4,6 +4,11 @@ One sync: resolve redirects to our templates -> list the pages that transclude t
 ids only) -> read and parse only pages whose revision is not in the cache -> compute the ledgers
 (pure) -> render the summary pages -> write only the pages whose generated part changed, each
 as a bot edit based on the revision it was read at.
+
+Waiting for the wiki is overlapped with work: a batch of pages is parsed while the wiki serves
+the next one, and a summary page is rendered while the wiki saves the previous one (the cache
+of parsed pages is saved then too). The first sync, with nothing cached, lists pages without
+their revision ids: the content read right after brings them.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import datetime
 import difflib
 import hashlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -26,7 +32,7 @@ from parsers.marker import extract_generated, splice_generated
 from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
-from sync.output import OutputPage, RenderMemo, plan_outputs
+from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages
 from sync.render import without_timestamp
 from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
@@ -34,6 +40,10 @@ from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
 log = logging.getLogger(__name__)
 
 _PARSERS = Path(__file__).resolve().parents[1] / "parsers"
+# While a sync overlaps I/O with parsing or rendering, the thread that waits for the wiki must get
+# the GIL back quickly each time data arrives; with Python's default 5 ms switch interval it
+# waits behind the busy thread for every chunk of a response (the "convoy effect").
+_SWITCH_INTERVAL = 0.0005
 
 
 @cache
@@ -97,12 +107,14 @@ class SyncEngine:
         self._pages: dict[int, ParsedPage] | None = None  # the parsed pages, loaded once
         self._dirty = True  # records changed since `last` was computed
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
+        self._unsaved: list[tuple[ParsedPage, str]] = []  # parsed, not yet in the state store
+        self._save_lock = threading.Lock()
 
     # -- public operations ------------------------------------------------------------------
 
     def full_sync(self, *, dry_run: bool = False, write: bool = True) -> SyncResult:
         """Read every changed source page, recompute, write the changed summary pages."""
-        with self.lock:
+        with self.lock, _responsive_threads():
             return self._full_sync(dry_run=dry_run, write=write)
 
     def _full_sync(self, *, dry_run: bool, write: bool) -> SyncResult:
@@ -111,8 +123,9 @@ class SyncEngine:
         with _phase(result, "list"):
             self._aliases = self._template_aliases()
             fingerprint = parser_fingerprint(self.config, self._aliases)
-            listed = self._list_sources()
-        cached = self.state.revisions(fingerprint)
+            cached = self.state.revisions(fingerprint)
+            # nothing cached: every page will be read, and its content brings its revision id
+            listed = self._list_sources(revisions=bool(cached))
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
         removed = set(self._memory()) - set(listed)
         self._delete(removed)
@@ -146,7 +159,7 @@ class SyncEngine:
         A deleted page is simply not found: its declarations leave the ledger. A moved page
         keeps its page id, so its declarations follow it to the new title.
         """
-        with self.lock:
+        with self.lock, _responsive_threads():
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
             fingerprint = parser_fingerprint(self.config, self._aliases)
@@ -204,17 +217,18 @@ class SyncEngine:
             aliases[alias.split(":", 1)[1]] = target.split(":", 1)[1]
         return aliases
 
-    def _list_sources(self) -> dict[int, PageInfo]:
+    def _list_sources(self, *, revisions: bool = True) -> dict[int, PageInfo]:
         listed: dict[int, PageInfo] = {}
         for title in self.config.template_titles():
-            for page_id, info in self.wiki.list_transclusions(title).items():
+            for page_id, info in self.wiki.list_transclusions(title, revisions=revisions).items():
                 if info.namespace == 10 or self.config.pages.is_output(info.title):
                     continue  # template pages document calls; our own pages are never sources
                 listed[page_id] = info
         return listed
 
     def _store_parsed(self, texts: list[PageText], fingerprint: str) -> None:
-        parsed = []
+        """Parse pages into memory; they reach the state store in `_save_parsed`."""
+        memory = self._memory()
         for page in texts:
             if self.config.pages.is_output(page.title) or page.namespace == 10:
                 records, problems = Records(), list[Problem]()
@@ -222,33 +236,44 @@ class SyncEngine:
                 records, problems = parse_page(
                     page.title, page.text, self.config.templates, self._aliases or {}
                 )
-            parsed.append(ParsedPage(page.page_id, page.title, page.rev_id, records, problems))
-        if parsed:
-            self.state.save_pages(parsed, fingerprint)
-            memory = self._memory()
-            for item in parsed:
-                old = memory.get(item.page_id)
-                if old is None or (old.title, old.records, old.problems) != (
-                    item.title,
-                    item.records,
-                    item.problems,
-                ):
-                    self._dirty = True
-                memory[item.page_id] = item
+            item = ParsedPage(page.page_id, page.title, page.rev_id, records, problems)
+            old = memory.get(item.page_id)
+            if old is None or (old.title, old.records, old.problems) != (
+                item.title,
+                item.records,
+                item.problems,
+            ):
+                self._dirty = True
+            memory[item.page_id] = item
+            with self._save_lock:
+                self._unsaved.append((item, fingerprint))
+
+    def _save_parsed(self) -> None:
+        """Save the pages parsed since the last call to the state store (any thread)."""
+        with self._save_lock:
+            unsaved, self._unsaved = self._unsaved, []
+        by_fingerprint: dict[str, list[ParsedPage]] = {}
+        for page, fingerprint in unsaved:
+            by_fingerprint.setdefault(fingerprint, []).append(page)
+        for fingerprint, pages in by_fingerprint.items():
+            self.state.save_pages(pages, fingerprint)
 
     def _finish(
         self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
     ) -> None:
-        with _phase(result, "compute"):
-            reuse = self.last is not None and not self._dirty and self.last.today == self.today()
-            computation = self.last if reuse and self.last is not None else self.compute()
-        result.problems = len(computation.problems)
-        result.errors = sum(1 for p in computation.problems if p.severity == "error")
-        if write:
-            with _phase(result, "render"):
-                outputs = plan_outputs(computation, self.config, self._render_memo)
-            with _phase(result, "write"):
-                result.edits = self._write_outputs(outputs, dry_run=dry_run)
+        try:
+            with _phase(result, "compute"):
+                last = self.last
+                reuse = last is not None and not self._dirty and last.today == self.today()
+                computation = last if reuse and last is not None else self.compute()
+            result.problems = len(computation.problems)
+            result.errors = sum(1 for p in computation.problems if p.severity == "error")
+            if write:
+                planned = plan_pages(computation, self.config, self._render_memo)
+                with _phase(result, "write"):
+                    result.edits = self._write_outputs(planned, result, dry_run=dry_run)
+        finally:
+            self._save_parsed()  # when no write phase did it, or it stopped early
         result.requests = self.wiki.requests - start_requests
         result.duration = time.time() - result.started
         log.info(
@@ -263,30 +288,70 @@ class SyncEngine:
             result.duration,
         )
 
-    def _write_outputs(self, outputs: list[OutputPage], *, dry_run: bool) -> list[Edit]:
-        """Write each output page whose generated part changed; no null edits."""
+    def _write_outputs(
+        self, planned: list[PlannedPage], result: SyncResult, *, dry_run: bool
+    ) -> list[Edit]:
+        """Write each output page whose generated part changed; no null edits.
+
+        A second thread renders the pages in order, then saves the cache of parsed pages,
+        while this one reads the current pages and saves each rendered page in turn.
+        """
+        edits: list[Edit] = []
         known = self.state.all_written()
-        infos = self.wiki.page_infos([o.title for o in outputs]) if outputs else {}
-        to_check = []
-        for output in outputs:
-            memo, info = known.get(output.title), infos.get(output.title)
-            if (
-                memo
-                and info
-                and memo.rev_id == info.rev_id
-                and same(memo.generated, output.generated)
-            ):
-                continue  # unchanged on both sides: nothing to read, nothing to write
-            if output.must_exist and info is None:
-                continue  # a statement page was deleted meanwhile: never recreate it
-            to_check.append(output)
-        current = self.wiki.fetch_titles([o.title for o in to_check]) if to_check else {}
-        edits = []
-        for output in to_check:
-            edit = self._write_one(output, current.get(output.title), known, dry_run=dry_run)
-            if edit is not None:
-                edits.append(edit)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool:
+            rendered = [pool.submit(_timed_render, page, result) for page in planned]
+            saving = pool.submit(self._save_parsed)
+            try:
+                infos = self.wiki.page_infos([p.title for p in planned]) if planned else {}
+                # pages whose current revision is not one we saved: read them all at once
+                theirs = [
+                    title
+                    for title, info in infos.items()
+                    if title not in known or known[title].rev_id != info.rev_id
+                ]
+                current = self.wiki.fetch_titles(theirs) if theirs else {}
+                for future in rendered:
+                    output = _wait(future, result)
+                    page = self._current_page(output, infos, known, current)
+                    if isinstance(page, _Skip):
+                        continue
+                    edit = self._write_one(output, page, known, dry_run=dry_run)
+                    if edit is not None:
+                        edits.append(edit)
+            finally:
+                for future in rendered:
+                    future.cancel()  # after an error, render no further
+        saving.result()  # raises if the cache could not be saved
         return edits
+
+    def _current_page(
+        self,
+        output: OutputPage,
+        infos: dict[str, PageInfo],
+        known: dict[str, WrittenPage],
+        current: dict[str, PageText],
+    ) -> PageText | _Skip | None:
+        """The page as it is on the wiki (None: it does not exist), or _SKIP: nothing to do."""
+        memo, info = known.get(output.title), infos.get(output.title)
+        if memo and info and memo.rev_id == info.rev_id and same(memo.generated, output.generated):
+            return _SKIP  # unchanged on both sides: nothing to read, nothing to write
+        if info is None:
+            return _SKIP if output.must_exist else None  # never recreate a deleted statement
+        page = current.get(output.title)
+        if page is None:
+            page = self._our_text(info) or self.wiki.fetch_titles([output.title]).get(output.title)
+        if page is None and output.must_exist:
+            return _SKIP  # deleted meanwhile
+        return page
+
+    def _our_text(self, info: PageInfo) -> PageText | None:
+        """The page's current text without reading it, when its revision is one we saved."""
+        text = self.state.written_text(info.title)
+        if text is None or not info.sha1:
+            return None
+        if hashlib.sha1(text.encode("utf-8")).hexdigest() != info.sha1:
+            return None  # MediaWiki transformed what we sent: read it
+        return PageText(info.page_id, info.title, info.namespace, info.rev_id, info.timestamp, text)
 
     def _write_one(
         self,
@@ -303,7 +368,8 @@ class SyncEngine:
             if page is not None and unchanged and not restoring:
                 if not dry_run:
                     self.state.save_written(
-                        WrittenPage(output.title, page.rev_id, output.generated, output.digest)
+                        WrittenPage(output.title, page.rev_id, output.generated, output.digest),
+                        page.text,
                     )
                 return None
             new_text = splice_generated(page.text if page else "", output.generated)
@@ -347,11 +413,46 @@ class SyncEngine:
                 memory = self._memory()
                 memory[page.page_id] = replace(memory[page.page_id], rev_id=saved.rev_id)
             self.state.save_written(
-                WrittenPage(output.title, saved.rev_id, output.generated, output.digest)
+                WrittenPage(output.title, saved.rev_id, output.generated, output.digest),
+                as_saved(new_text),
             )
             return Edit(output.title, summary, saved.rev_id)
         log.warning("gave up writing %s after repeated edit conflicts", output.title)
         return None
+
+
+class _Skip:
+    """The page needs neither reading nor writing."""
+
+
+_SKIP = _Skip()
+
+
+def _timed_render(page: PlannedPage, result: SyncResult) -> OutputPage:
+    with _phase(result, "render"):  # only the render thread adds to this phase
+        return page.render()
+
+
+def _wait(future: Future[OutputPage], result: SyncResult) -> OutputPage:
+    with _phase(result, "render_wait"):  # the writes waiting for the render thread
+        return future.result()
+
+
+def as_saved(text: str) -> str:
+    """The text MediaWiki stores for `text` (line ends unified, trailing whitespace cut),
+    so that its SHA-1 can be compared with the revision's."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip(" \t\n\r\0\x0b")
+
+
+@contextmanager
+def _responsive_threads() -> Iterator[None]:
+    """Shorten the GIL switch interval for the duration of a sync (see `_SWITCH_INTERVAL`)."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, _SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 @contextmanager

@@ -42,6 +42,29 @@ class OutputPage:
     must_exist: bool = False  # statement pages: only where the member put {{Relevé}}
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedPage:
+    """A page to write, before its generated part is rendered (see `plan_pages`)."""
+
+    title: str
+    digest: str
+    must_exist: bool
+    key: object  # exactly the data the renderer reads
+    renderer: Callable[[], str]
+    memo: RenderMemo | None
+
+    def render(self) -> OutputPage:
+        """Render the page, or take its text from the memo when its data did not change."""
+        memo = self.memo
+        if memo is None:
+            generated = self.renderer()
+        else:
+            held = memo.get(self.title)
+            generated = held[1] if held is not None and held[0] == self.key else self.renderer()
+            memo[self.title] = (self.key, generated)  # the new key: the old data can be freed
+        return OutputPage(self.title, generated, self.digest, self.must_exist)
+
+
 def _eur(amount: Decimal) -> str:
     """French amount with plain spaces, for edit summaries."""
     return f"{wikitext.french_number(amount)} €".replace(wikitext.NNBSP, " ")
@@ -52,11 +75,11 @@ def _declarations(number: int) -> str:
 
 
 class _Planner:
-    """Collects the output pages, rendering each only when the memo has no text for its key."""
+    """Collects the pages to write, in order, without rendering them."""
 
     def __init__(self, memo: RenderMemo | None) -> None:
         self.memo = memo
-        self.outputs: list[OutputPage] = []
+        self.pages: list[PlannedPage] = []
 
     def add(
         self,
@@ -67,20 +90,13 @@ class _Planner:
         *,
         must_exist: bool = False,
     ) -> None:
-        memo = self.memo
-        if memo is None:
-            generated = render()
-        else:
-            held = memo.get(title)
-            generated = held[1] if held is not None and held[0] == key else render()
-            memo[title] = (key, generated)  # the new key: the old computation can be freed
-        self.outputs.append(OutputPage(title, generated, digest, must_exist))
+        self.pages.append(PlannedPage(title, digest, must_exist, key, render, self.memo))
 
-    def finish(self) -> list[OutputPage]:
+    def finish(self) -> list[PlannedPage]:
         if self.memo is not None:
-            for title in self.memo.keys() - {o.title for o in self.outputs}:
+            for title in self.memo.keys() - {p.title for p in self.pages}:
                 del self.memo[title]  # a page no longer written: forget it
-        return self.outputs
+        return self.pages
 
 
 def _by_circle(report: ContributionReport) -> dict[str, list[CountedContribution]]:
@@ -173,12 +189,21 @@ def _bilan_key(campaign: CampaignReport, today: datetime.date, anomalies: str) -
 def plan_outputs(
     computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
 ) -> list[OutputPage]:
-    """Every page to write, in a stable order. Pure but for `memo`: renders, reads nothing.
+    """Every page to write, rendered, in a stable order. Pure but for `memo`: reads nothing.
 
     With `memo` (kept by the caller from one sync to the next), a page whose data equals the
     data it was last rendered from keeps its previous text, generation time included; the
     memo is updated, and pages no longer planned leave it.
     """
+    return [page.render() for page in plan_pages(computation, config, memo)]
+
+
+def plan_pages(
+    computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
+) -> list[PlannedPage]:
+    """Every page to write, in a stable order, each rendered only when asked (`render()`),
+    so that a caller can write one page while the next is rendered. Pages no longer planned
+    leave `memo` here; each page's memo entry is updated when it is rendered."""
     pages = config.pages
     at = computation.computed_at.astimezone(ZoneInfo(config.timezone))
     planner = _Planner(memo)

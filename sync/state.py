@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS written_page (
     generated TEXT NOT NULL,
     digest TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS written_text (
+    title TEXT PRIMARY KEY,
+    text TEXT NOT NULL
+);
 """
 
 
@@ -131,9 +135,23 @@ class StateStore:
             ).fetchall()
         return {row[0]: WrittenPage(*row) for row in rows}
 
-    def save_written(self, page: WrittenPage) -> None:
+    def save_written(self, page: WrittenPage, text: str | None = None) -> None:
+        """Remember what we wrote; `text` is the whole page as saved, when we saved it (so
+        the page need not be read again while its revision stays ours)."""
         with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO written_page VALUES (?, ?, ?, ?)",
                 (page.title, page.rev_id, page.generated, page.digest),
             )
+            if text is None:
+                db.execute("DELETE FROM written_text WHERE title = ?", (page.title,))
+            else:
+                db.execute("INSERT OR REPLACE INTO written_text VALUES (?, ?)", (page.title, text))
+
+    def written_text(self, title: str) -> str | None:
+        """The whole text of the page as we last saved it, if we did."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT text FROM written_text WHERE title = ?", (title,)
+            ).fetchone()
+        return None if row is None else str(row[0])

@@ -34,7 +34,9 @@ class PageInfo:
     page_id: int
     title: str
     namespace: int
-    rev_id: int
+    rev_id: int  # 0 when listed without revisions
+    timestamp: str = ""  # of that revision, when asked for (`page_infos`)
+    sha1: str = ""  # of that revision's content, when asked for (`page_infos`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +202,21 @@ class WikiClient:
                     found[redirect["title"]] = page["title"]
         return found
 
-    def list_transclusions(self, template_title: str) -> dict[int, PageInfo]:
-        """Every page that transcludes the template (directly or through a redirect)."""
+    def list_transclusions(
+        self, template_title: str, *, revisions: bool = True
+    ) -> dict[int, PageInfo]:
+        """Every page that transcludes the template (directly or through a redirect).
+
+        With `revisions=False` the pages come without their revision ids (`rev_id` 0), from
+        the lighter `list=embeddedin`: for a first sync, where the content read next brings
+        them anyway.
+        """
         pages: dict[int, PageInfo] = {}
+        if not revisions:
+            for query in self._query(list="embeddedin", eititle=template_title, eilimit="max"):
+                for page in query.get("embeddedin", []):
+                    pages[page["pageid"]] = PageInfo(page["pageid"], page["title"], page["ns"], 0)
+            return pages
         for query in self._query(
             generator="embeddedin",
             geititle=template_title,
@@ -257,18 +271,28 @@ class WikiClient:
                 )
 
     def page_infos(self, titles: Iterable[str]) -> dict[str, PageInfo]:
-        """Last revision ids of pages by title, without content; missing pages are absent."""
+        """Current revision of pages by title (id, timestamp, SHA-1 of the content), without
+        the content; missing pages are absent."""
         unique = sorted(set(titles))
         found: dict[str, PageInfo] = {}
         for start in range(0, len(unique), self.batch_size):
             for query in self._query(
-                titles="|".join(unique[start : start + self.batch_size]), prop="info"
+                titles="|".join(unique[start : start + self.batch_size]),
+                prop="revisions",
+                rvprop="ids|timestamp|sha1",
             ):
                 for page in query.get("pages", []):
-                    if "missing" in page or "invalid" in page:
+                    revisions = page.get("revisions")
+                    if "missing" in page or "invalid" in page or not revisions:
                         continue
+                    revision = revisions[0]
                     found[page["title"]] = PageInfo(
-                        page["pageid"], page["title"], page["ns"], page["lastrevid"]
+                        page["pageid"],
+                        page["title"],
+                        page["ns"],
+                        revision["revid"],
+                        revision["timestamp"],
+                        revision.get("sha1", ""),
                     )
         return found
 

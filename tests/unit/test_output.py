@@ -10,7 +10,7 @@ from ledger.record import Problem, Records
 from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import PageTitles, SyncConfig
-from sync.output import OutputPage, RenderMemo, circle_pages, plan_outputs
+from sync.output import OutputPage, RenderMemo, circle_pages, plan_outputs, plan_pages
 from sync.render import without_timestamp
 
 CONFIG = SyncConfig()
@@ -188,3 +188,24 @@ def test_a_page_no_longer_written_leaves_the_memo(gone: str) -> None:
     outputs = plan_outputs(compute(pages), CONFIG, memo)
     assert set(memo) == {o.title for o in outputs}
     assert gone not in memo
+
+
+# --- Planning before rendering ---------------------------------------------------------------
+
+
+def test_planning_renders_nothing_until_each_page_is_asked_for() -> None:
+    computation = compute()
+    memo: RenderMemo = {}
+    planned = plan_pages(computation, CONFIG, memo)
+    assert [p.title for p in planned] == [o.title for o in plan_outputs(computation, CONFIG)]
+    assert memo == {}  # nothing rendered yet
+    first = planned[0].render()
+    assert set(memo) == {first.title}
+    assert [p.render() for p in planned] == plan_outputs(computation, CONFIG)
+
+
+def test_a_planned_page_takes_its_text_from_the_memo_when_its_data_is_unchanged() -> None:
+    memo: RenderMemo = {}
+    before = by_title(plan_outputs(compute(), CONFIG, memo))
+    planned = {p.title: p for p in plan_pages(compute(at=later(3)), CONFIG, memo)}
+    assert planned[REGISTRY].render().generated is before[REGISTRY].generated

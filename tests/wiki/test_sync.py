@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import threading
+from collections.abc import Iterable
 
 import mwclient
 import pytest
 
+from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
-from sync.engine import SyncEngine
-from sync.wiki import PageText, Saved
-from tests.wiki.conftest import page_text
+from sync.engine import SyncEngine, parser_fingerprint, same
+from sync.wiki import PageInfo, PageText, Saved, WikiError
+from tests.wiki.conftest import bot_client, page_text
 
 REGISTRY = "Contribution-rétribution/Registre 2026"
 ANOMALIES = "Contribution-rétribution/Anomalies"
@@ -247,3 +250,117 @@ def test_wikitext_in_a_mission_stays_text_on_the_generated_page(
     shown = html.unescape(parsed["text"]["*"])
     assert "[[Catégorie:Piège]]" in shown  # shown as the text the member typed
     assert "{{Cercle|nom=Faux}}" in shown
+
+
+# -- what a sync reads, and what it keeps -----------------------------------------------------
+
+
+def listed_revisions(engine: SyncEngine) -> dict[int, int]:
+    return {pid: info.rev_id for pid, info in engine._list_sources().items()}
+
+
+def test_the_first_sync_lists_without_revisions_yet_caches_each_page_at_its_revision(
+    engine: SyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+    real = engine.wiki.list_transclusions
+
+    def spy(title: str, *, revisions: bool = True) -> dict[int, PageInfo]:
+        asked.append(revisions)
+        return real(title, revisions=revisions)
+
+    monkeypatch.setattr(engine.wiki, "list_transclusions", spy)
+    engine.full_sync(write=False)
+    assert asked and not any(asked)  # nothing cached: ids only, the content brings revisions
+    fingerprint = parser_fingerprint(engine.config, engine._aliases or {})
+    assert engine.state.revisions(fingerprint) == listed_revisions(engine)
+    asked.clear()
+    assert engine.full_sync(write=False).pages_read == 0
+    assert asked and all(asked)  # with a cache: revision ids, to compare
+
+
+def test_a_new_engine_on_the_same_state_reads_no_page(engine: SyncEngine, wiki: LocalWiki) -> None:
+    engine.full_sync()
+    again = SyncEngine(bot_client(wiki), engine.state, engine.config).full_sync()
+    assert (again.pages_read, again.edits) == (0, [])
+
+
+def test_the_parsed_pages_are_cached_even_when_writing_fails(
+    engine: SyncEngine, wiki: LocalWiki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> Saved:
+        raise WikiError("the wiki refused to save: readonly")
+
+    monkeypatch.setattr(engine.wiki, "edit", refuse)
+    with pytest.raises(WikiError):
+        engine.full_sync()
+    fresh = SyncEngine(bot_client(wiki), engine.state, engine.config)
+    again = fresh.full_sync()
+    assert again.pages_read == 0
+    assert REGISTRY in {e.title for e in again.edits}
+
+
+def add_declaration(admin_site: mwclient.Site, title: str, amount: int) -> None:
+    admin_site.pages[title].edit(
+        f"{{{{Contribution|contributeur=Zoé Blanc|cercle=Animation|date=03/02/2026"
+        f"|montant={amount}}}}}",
+        "essai",
+    )
+
+
+def titles_read(engine: SyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    read: list[str] = []
+    real = engine.wiki.fetch_titles
+
+    def spy(titles: Iterable[str]) -> dict[str, PageText]:
+        wanted = list(titles)
+        read.extend(wanted)
+        return real(wanted)
+
+    monkeypatch.setattr(engine.wiki, "fetch_titles", spy)
+    return read
+
+
+def test_a_page_whose_revision_is_ours_is_updated_without_being_read(
+    engine: SyncEngine,
+    bot_site: mwclient.Site,
+    admin_site: mwclient.Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    human = "Note du trésorier, à garder.\n\n"
+    engine.full_sync()
+    admin_site.pages[REGISTRY].edit(human + page_text(admin_site, REGISTRY), "note")
+    add_declaration(admin_site, "Essai relu", 11)
+    read = titles_read(engine, monkeypatch)
+    engine.full_sync()  # the registre's revision is a person's: read before writing
+    assert REGISTRY in read
+    read.clear()
+    add_declaration(admin_site, "Essai relu", 12)
+    result = engine.sync_pages({"Essai relu"})
+    assert REGISTRY in {e.title for e in result.edits}
+    assert REGISTRY not in read  # the bot's own revision: its text is known
+    text = page_text(bot_site, REGISTRY)
+    assert text.startswith(human)
+    answer = bot_site.api("query", titles=REGISTRY, prop="revisions", rvprop="sha1")
+    (page,) = answer["query"]["pages"].values()
+    assert engine.state.written_text(REGISTRY) == text  # kept as MediaWiki stored it
+    assert hashlib.sha1(text.encode()).hexdigest() == page["revisions"][0]["sha1"]
+
+
+def test_a_kept_text_that_differs_from_the_wiki_is_never_written_back(
+    engine: SyncEngine,
+    bot_site: mwclient.Site,
+    admin_site: mwclient.Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine.full_sync()
+    kept = engine.state.all_written()[REGISTRY]
+    engine.state.save_written(kept, "Texte périmé qui écraserait la page.")
+    add_declaration(admin_site, "Essai périmé", 13)
+    read = titles_read(engine, monkeypatch)
+    engine.full_sync()
+    assert REGISTRY in read  # its SHA-1 is not the revision's: read the page instead
+    text = page_text(bot_site, REGISTRY)
+    assert "Texte périmé" not in text
+    assert text.startswith(MARKER_START)
+    assert not same(extract_generated(text) or "", kept.generated)  # the new total is there
