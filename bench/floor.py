@@ -1,8 +1,10 @@
 """The floor: the least any sync must spend to read every source page's content through the API.
 
 Measured on a fresh HTTP session logged in as the bot, with the largest batches its rights
-allow, two ways (one generator query with content per template; or ids per template, then
-content by page-id batches of their union), best of N runs. Nothing is parsed or kept.
+allow, three ways (one generator query with content per template; ids per template, then
+content by page-id batches of their union; or the ids of all templates in one
+`prop=transcludedin` query, then content the same way), best of N runs. Nothing is parsed or
+kept.
 """
 
 from __future__ import annotations
@@ -107,6 +109,10 @@ def read_by_ids(reader: _Reader, templates: list[str]) -> dict[int, int]:
             ids.update(
                 p["pageid"] for p in query.get("embeddedin", []) if p["ns"] != TEMPLATE_NAMESPACE
             )
+    return _read_contents(reader, ids)
+
+
+def _read_contents(reader: _Reader, ids: set[int]) -> dict[int, int]:
     ordered = sorted(ids)
     seen: dict[int, int] = {}
     for start in range(0, len(ordered), reader.batch):
@@ -118,7 +124,26 @@ def read_by_ids(reader: _Reader, templates: list[str]) -> dict[int, int]:
     return seen
 
 
-STRATEGIES = {"generator": read_by_generator, "ids": read_by_ids}
+def read_by_transcludedin(reader: _Reader, templates: list[str]) -> dict[int, int]:
+    """Page ids of all templates at once (`prop=transcludedin`), then content in batches."""
+    ids: set[int] = set()
+    for query in reader.query(
+        titles="|".join(templates), prop="transcludedin", tilimit="max", tiprop="pageid|title"
+    ):
+        for template in query.get("pages", []):
+            ids.update(
+                p["pageid"]
+                for p in template.get("transcludedin", [])
+                if p["ns"] != TEMPLATE_NAMESPACE
+            )
+    return _read_contents(reader, ids)
+
+
+STRATEGIES = {
+    "generator": read_by_generator,
+    "ids": read_by_ids,
+    "transcludedin": read_by_transcludedin,
+}
 
 
 def measure_floor(

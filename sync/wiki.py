@@ -203,25 +203,29 @@ class WikiClient:
         return found
 
     def list_transclusions(
-        self, template_title: str, *, revisions: bool = True
+        self, template_titles: Iterable[str], *, revisions: bool = True
     ) -> dict[int, PageInfo]:
-        """Every page that transcludes the template (directly or through a redirect).
+        """Every page that transcludes any of the templates (directly or through a redirect),
+        in one query for all of them (`transcludedin`) rather than one per template.
 
         With `revisions=False` the pages come without their revision ids (`rev_id` 0), from
-        the lighter `list=embeddedin`: for a first sync, where the content read next brings
+        the lighter `prop=transcludedin`: for a first sync, where the content read next brings
         them anyway.
         """
+        titles = "|".join(sorted(set(template_titles)))
         pages: dict[int, PageInfo] = {}
         if not revisions:
-            for query in self._query(list="embeddedin", eititle=template_title, eilimit="max"):
-                for page in query.get("embeddedin", []):
-                    pages[page["pageid"]] = PageInfo(page["pageid"], page["title"], page["ns"], 0)
+            for query in self._query(
+                titles=titles, prop="transcludedin", tilimit="max", tiprop="pageid|title"
+            ):
+                for template in query.get("pages", []):
+                    for page in template.get("transcludedin", []):
+                        pages[page["pageid"]] = PageInfo(
+                            page["pageid"], page["title"], page["ns"], 0
+                        )
             return pages
         for query in self._query(
-            generator="embeddedin",
-            geititle=template_title,
-            geilimit="max",
-            prop="info",
+            titles=titles, generator="transcludedin", gtilimit="max", prop="info"
         ):
             for page in query.get("pages", []):
                 if "missing" in page or "lastrevid" not in page:
