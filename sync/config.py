@@ -50,25 +50,39 @@ class PageTitles:
     def patterns(self) -> tuple[re.Pattern[str], ...]:
         """Regular expressions matching every title the bot may write (statements aside);
         compiled once, since `is_output` runs for every listed page."""
-        compiled = []
-        for template in (
-            self.registry,
-            self.registry_circle,
-            self.anomalies,
-            self.contribution_data,
-            self.bilan,
-            self.campaign_data,
-        ):
-            regex = re.escape(template)
-            for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}"):
-                regex = regex.replace(re.escape(placeholder), ".+")
-            compiled.append(re.compile(f"^{regex}$"))
-        return tuple(compiled)
+        return tuple(
+            _title_pattern(template)
+            for template in (
+                self.registry,
+                self.registry_circle,
+                self.anomalies,
+                self.contribution_data,
+                self.bilan,
+                self.campaign_data,
+            )
+        )
+
+    @cached_property
+    def data_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return (_title_pattern(self.contribution_data), _title_pattern(self.campaign_data))
 
     def is_output(self, title: str) -> bool:
         """Whether `title` is one of the bot's own pages (never read as a source)."""
         normalized = title.replace("_", " ")
         return any(pattern.match(normalized) for pattern in self.patterns)
+
+    def is_data(self, title: str) -> bool:
+        """Whether `title` is one of the data pages the wiki's templates read."""
+        normalized = title.replace("_", " ")
+        return any(pattern.match(normalized) for pattern in self.data_patterns)
+
+
+def _title_pattern(template: str) -> re.Pattern[str]:
+    """A title template (`Cobudget {campagne}/Bilan`) as a regular expression."""
+    regex = re.escape(template)
+    for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}"):
+        regex = regex.replace(re.escape(placeholder), ".+")
+    return re.compile(f"^{regex}$")
 
 
 @dataclass(frozen=True)

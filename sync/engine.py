@@ -33,7 +33,7 @@ from parsers.marker import extract_generated, splice_generated
 from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
-from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages
+from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
 from sync.render import without_timestamp
 from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
@@ -269,9 +269,12 @@ class SyncEngine:
             result.problems = len(computation.problems)
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
+                known = self.state.all_written()
                 planned = plan_pages(computation, self.config, self._render_memo)
+                gone = known.keys() - {page.title for page in planned}
+                planned += plan_retired(gone, computation, self.config)
                 with _phase(result, "write"):
-                    result.edits = self._write_outputs(planned, result, dry_run=dry_run)
+                    result.edits = self._write_outputs(planned, known, result, dry_run=dry_run)
         finally:
             self._save_parsed()  # when no write phase did it, or it stopped early
         result.requests = self.wiki.requests - start_requests
@@ -289,7 +292,12 @@ class SyncEngine:
         )
 
     def _write_outputs(
-        self, planned: list[PlannedPage], result: SyncResult, *, dry_run: bool
+        self,
+        planned: list[PlannedPage],
+        known: dict[str, WrittenPage],
+        result: SyncResult,
+        *,
+        dry_run: bool,
     ) -> list[Edit]:
         """Write each output page whose generated part changed; no null edits.
 
@@ -297,7 +305,6 @@ class SyncEngine:
         while this one reads the current pages and saves each rendered page in turn.
         """
         edits: list[Edit] = []
-        known = self.state.all_written()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool:
             rendered = [pool.submit(_timed_render, page, result) for page in planned]
             saving = pool.submit(self._save_parsed)
@@ -336,7 +343,9 @@ class SyncEngine:
         if memo and info and memo.rev_id == info.rev_id and same(memo.generated, output.generated):
             return _SKIP  # unchanged on both sides: nothing to read, nothing to write
         if info is None:
-            return _SKIP if output.must_exist else None  # never recreate a deleted statement
+            return (
+                _SKIP if output.must_exist else None
+            )  # never recreate a deleted statement, or a retired page
         page = current.get(output.title)
         if page is None:
             page = self._our_text(info) or self.wiki.fetch_titles([output.title]).get(output.title)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -27,6 +27,8 @@ from sync.render import (
     render_contribution_data,
     render_registry,
     render_registry_circle,
+    render_retired,
+    render_retired_data,
 )
 from sync.statement import plan_statements, render_statement
 
@@ -258,3 +260,29 @@ def plan_pages(
         f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
     return planner.finish()
+
+
+def plan_retired(
+    titles: Iterable[str], computation: Computation, config: SyncConfig
+) -> list[PlannedPage]:
+    """The bot's own pages among `titles` (pages it wrote before and no longer plans), each
+    with a notice that there is nothing left to summarise, so that no stale figure stays
+    there: a circle whose declarations of the year all went, a campaign whose `{{Cobudget}}`
+    was removed. Data pages become an empty `{{#switch:}}`. Statement pages live on members'
+    own pages and are left as they are; a retired page that was deleted stays deleted.
+    """
+    pages = config.pages
+    at = computation.computed_at.astimezone(ZoneInfo(config.timezone))
+    retired = []
+    for title in sorted(titles):
+        if not pages.is_output(title):
+            continue
+        renderer: Callable[[], str] = (
+            render_retired_data
+            if pages.is_data(title)
+            else partial(render_retired, generated_at=at, anomalies_page=pages.anomalies)
+        )
+        retired.append(
+            PlannedPage(title, "plus rien à récapituler", True, ("retired",), renderer, None)
+        )
+    return retired

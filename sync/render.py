@@ -342,6 +342,16 @@ def _switch(entries: Iterable[tuple[str, Wikitext | str]]) -> str:
     return _render("data.j2", entries=[(wikitext.switch_key(k), v) for k, v in entries])
 
 
+def render_retired(*, generated_at: datetime.datetime, anomalies_page: str) -> str:
+    """The generated part of a page the bot has nothing to put on any more."""
+    return _render("retired.j2", generated_at=generated_at, anomalies_page=anomalies_page)
+
+
+def render_retired_data() -> str:
+    """A data page with no entries left: every key gives the templates' empty default."""
+    return _switch([])
+
+
 def render_contribution_data(reports: list[ContributionReport]) -> str:
     """`{{#switch:}}` data page: `CERCLE/ANNÉE/champ` -> French-formatted value.
 

@@ -10,7 +10,14 @@ from ledger.record import Problem, Records
 from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import PageTitles, SyncConfig
-from sync.output import OutputPage, RenderMemo, circle_pages, plan_outputs, plan_pages
+from sync.output import (
+    OutputPage,
+    RenderMemo,
+    circle_pages,
+    plan_outputs,
+    plan_pages,
+    plan_retired,
+)
 from sync.render import without_timestamp
 
 CONFIG = SyncConfig()
@@ -209,3 +216,30 @@ def test_a_planned_page_takes_its_text_from_the_memo_when_its_data_is_unchanged(
     before = by_title(plan_outputs(compute(), CONFIG, memo))
     planned = {p.title: p for p in plan_pages(compute(at=later(3)), CONFIG, memo)}
     assert planned[REGISTRY].render().generated is before[REGISTRY].generated
+
+
+# --- Pages with nothing left to summarise ---------------------------------------------------
+
+
+def test_a_page_no_longer_planned_gets_a_notice_and_a_data_page_an_empty_switch() -> None:
+    computation = compute()
+    retired = plan_retired(
+        [
+            f"{REGISTRY}/Jardin",
+            "Cobudget Hiver/Données",
+            "Utilisateur:Bob",  # a statement: the member's page is left alone
+            "Page sans rapport",
+        ],
+        computation,
+        CONFIG,
+    )
+    pages = {p.title: p.render() for p in retired}
+    assert set(pages) == {f"{REGISTRY}/Jardin", "Cobudget Hiver/Données"}
+    notice = pages[f"{REGISTRY}/Jardin"].generated
+    assert "Plus rien à récapituler ici" in notice
+    assert "[[:Contribution-rétribution/Anomalies|des anomalies]]" in notice
+    assert "15/04/2026" in notice  # stamped like every generated part
+    data = pages["Cobudget Hiver/Données"].generated
+    assert "{{#switch:{{{1|}}}" in data and "| #default =" in data
+    assert "récapituler" not in data  # a template reading it shows nothing, not the notice
+    assert all(p.must_exist for p in retired)  # deleted by someone: never recreated

@@ -364,3 +364,49 @@ def test_a_kept_text_that_differs_from_the_wiki_is_never_written_back(
     assert "Texte périmé" not in text
     assert text.startswith(MARKER_START)
     assert not same(extract_generated(text) or "", kept.generated)  # the new total is there
+
+
+def test_a_circle_page_is_emptied_when_its_last_declaration_of_the_year_goes(
+    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    circle_page = f"{REGISTRY}/Essai éphémère"
+    source = admin_site.pages["Essai cercle éphémère"]
+    source.edit(
+        "{{Cercle|nom=Essai éphémère}}\n"
+        "{{Contribution|contributeur=Zoé Blanc|cercle=Essai éphémère|date=04/02/2026"
+        "|montant=77|mission=Atelier unique}}\n",
+        "essai",
+    )
+    engine.full_sync()
+    assert "Atelier unique" in (extract_generated(page_text(bot_site, circle_page)) or "")
+    human = "Note du cercle, à garder.\n\n"
+    admin_site.pages[circle_page].edit(human + page_text(admin_site, circle_page), "note")
+    source.edit("{{Cercle|nom=Essai éphémère}}\nPlus de déclaration ici.\n", "retrait")
+    result = engine.full_sync()
+    assert circle_page in {e.title for e in result.edits}
+    text = page_text(bot_site, circle_page)
+    assert text.startswith(human)
+    generated = extract_generated(text) or ""
+    assert "Atelier unique" not in generated
+    assert "Plus rien à récapituler ici" in generated
+    assert circle_page not in {e.title for e in engine.full_sync().edits}  # written once
+
+
+def test_a_retired_page_deleted_by_someone_is_not_recreated(
+    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    circle_page = f"{REGISTRY}/Essai supprimé"
+    source = admin_site.pages["Essai cercle supprimé"]
+    source.edit(
+        "{{Cercle|nom=Essai supprimé}}\n"
+        "{{Contribution|contributeur=Zoé Blanc|cercle=Essai supprimé|date=04/02/2026"
+        "|montant=5}}\n",
+        "essai",
+    )
+    engine.full_sync()
+    assert bot_site.pages[circle_page].exists
+    admin_site.pages[circle_page].delete(reason="plus utile")
+    source.edit("Plus rien.\n", "retrait")
+    result = engine.full_sync()
+    assert circle_page not in {e.title for e in result.edits}
+    assert not bot_site.pages[circle_page].exists
