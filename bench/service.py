@@ -78,7 +78,6 @@ def instrument(engine: SyncEngine) -> Timers:
     every page's parse would cost more than the timings measure.
     """
     timers = Timers()
-    timers.wrap(engine, "_list_sources", "list")
     timers.wrap(engine.wiki, "fetch_texts", "read")
     timers.wrap(engine, "_store_parsed", "parse")
     timers.wrap(engine.state, "save_pages", "save")

@@ -122,11 +122,16 @@ class SyncEngine:
         result = SyncResult("dry-run" if dry_run else "full", time.time())
         start_requests = self.wiki.requests
         with _phase(result, "list"):
-            self._aliases = self._template_aliases()
+            titles = self.config.template_titles()
+            if self._memory():
+                self._aliases = self._template_aliases()
+                listed = self._sources(self.wiki.list_transclusions(titles))
+            else:  # nothing to compare yet: page ids only, their content brings the revisions
+                redirects, pages = self.wiki.template_sources(titles)
+                self._aliases = _aliases(redirects)
+                listed = self._sources(pages)
             fingerprint = parser_fingerprint(self.config, self._aliases)
             cached = self.state.revisions(fingerprint)
-            # nothing cached: every page will be read, and its content brings its revision id
-            listed = self._list_sources(revisions=bool(cached))
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
         removed = set(self._memory()) - set(listed)
         self._delete(removed)
@@ -210,19 +215,14 @@ class SyncEngine:
 
     def _template_aliases(self) -> dict[str, str]:
         """{alias template name: our template name} from the wiki's redirects."""
-        titles = self.config.template_titles()
-        redirects = self.wiki.template_redirects(titles)
-        aliases: dict[str, str] = {}
-        for alias, target in redirects.items():
-            aliases[alias.split(":", 1)[1]] = target.split(":", 1)[1]
-        return aliases
+        return _aliases(self.wiki.template_redirects(self.config.template_titles()))
 
-    def _list_sources(self, *, revisions: bool = True) -> dict[int, PageInfo]:
-        listed = self.wiki.list_transclusions(self.config.template_titles(), revisions=revisions)
+    def _sources(self, listed: dict[int, PageInfo]) -> dict[int, PageInfo]:
+        """The listed pages that are sources: not template pages (they document calls), not
+        our own pages."""
         return {
             page_id: info
             for page_id, info in listed.items()
-            # template pages document calls; our own pages are never sources
             if info.namespace != 10 and not self.config.pages.is_output(info.title)
         }
 
@@ -430,12 +430,21 @@ class SyncEngine:
         return None
 
 
+def _aliases(redirects: dict[str, str]) -> dict[str, str]:
+    """{alias template name: our template name} from {redirect title: template title}."""
+    return {alias.split(":", 1)[1]: target.split(":", 1)[1] for alias, target in redirects.items()}
+
+
+_SPLIT_FROM = 50  # fewer pages are read in one request: a second one would cost more
+
+
 def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
-    """Batches of `size` pages, but a last one of a fifth of that: once the wiki has served
-    everything, only that last batch remains to parse."""
-    if len(page_ids) <= size:
+    """Batches of at most `size` pages, the last one holding a fifth of a batch: the engine
+    parses a batch while the wiki serves the next, so once the wiki has served everything
+    only that small last batch remains to parse."""
+    if len(page_ids) < _SPLIT_FROM:
         return [page_ids]
-    tail = max(1, size // 5)
+    tail = max(1, min(len(page_ids), size) // 5)
     body, last = page_ids[:-tail], page_ids[-tail:]
     return [body[i : i + size] for i in range(0, len(body), size)] + [last]
 

@@ -202,30 +202,16 @@ class WikiClient:
                     found[redirect["title"]] = page["title"]
         return found
 
-    def list_transclusions(
-        self, template_titles: Iterable[str], *, revisions: bool = True
-    ) -> dict[int, PageInfo]:
+    def list_transclusions(self, template_titles: Iterable[str]) -> dict[int, PageInfo]:
         """Every page that transcludes any of the templates (directly or through a redirect),
-        in one query for all of them (`transcludedin`) rather than one per template.
-
-        With `revisions=False` the pages come without their revision ids (`rev_id` 0), from
-        the lighter `prop=transcludedin`: for a first sync, where the content read next brings
-        them anyway.
-        """
-        titles = "|".join(sorted(set(template_titles)))
+        with its current revision id, in one query for all of them (`transcludedin`) rather
+        than one per template."""
         pages: dict[int, PageInfo] = {}
-        if not revisions:
-            for query in self._query(
-                titles=titles, prop="transcludedin", tilimit="max", tiprop="pageid|title"
-            ):
-                for template in query.get("pages", []):
-                    for page in template.get("transcludedin", []):
-                        pages[page["pageid"]] = PageInfo(
-                            page["pageid"], page["title"], page["ns"], 0
-                        )
-            return pages
         for query in self._query(
-            titles=titles, generator="transcludedin", gtilimit="max", prop="info"
+            titles="|".join(sorted(set(template_titles))),
+            generator="transcludedin",
+            gtilimit="max",
+            prop="info",
         ):
             for page in query.get("pages", []):
                 if "missing" in page or "lastrevid" not in page:
@@ -234,6 +220,28 @@ class WikiClient:
                     page["pageid"], page["title"], page["ns"], page["lastrevid"]
                 )
         return pages
+
+    def template_sources(
+        self, template_titles: Iterable[str]
+    ) -> tuple[dict[str, str], dict[int, PageInfo]]:
+        """In one query: the redirects to each template ({redirect title: template title}) and
+        every page that transcludes any of them, without revision ids (`rev_id` 0) — for a
+        first sync, where the content read next brings them."""
+        redirects: dict[str, str] = {}
+        pages: dict[int, PageInfo] = {}
+        for query in self._query(
+            titles="|".join(sorted(set(template_titles))),
+            prop="redirects|transcludedin",
+            rdlimit="max",
+            tilimit="max",
+            tiprop="pageid|title",
+        ):
+            for template in query.get("pages", []):
+                for redirect in template.get("redirects", []):
+                    redirects[redirect["title"]] = template["title"]
+                for page in template.get("transcludedin", []):
+                    pages[page["pageid"]] = PageInfo(page["pageid"], page["title"], page["ns"], 0)
+        return redirects, pages
 
     def fetch_texts(self, page_ids: Iterable[int]) -> list[PageText]:
         """The current text of these pages, batched (deleted ones are simply absent)."""

@@ -31,13 +31,15 @@ def test_trailing_ascii_whitespace_goes_and_line_ends_become_newlines(
     [
         (2000, 500, [500, 500, 500, 400, 100]),
         (501, 500, [401, 100]),
-        (500, 500, [500]),
+        (500, 500, [400, 100]),
+        (200, 500, [160, 40]),
+        (50, 500, [40, 10]),
+        (49, 500, [49]),  # too few to be worth a second request
         (3, 500, [3]),
         (120, 50, [50, 50, 10, 10]),
-        (7, 4, [4, 2, 1]),
     ],
 )
-def test_reads_come_in_full_batches_but_the_last_holds_a_fifth(
+def test_reads_come_in_full_batches_but_the_last_holds_a_fifth_of_one(
     pages: int, size: int, sizes: list[int]
 ) -> None:
     ids = list(range(1, pages + 1))

@@ -14,7 +14,7 @@ from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
 from sync.engine import SyncEngine, parser_fingerprint, same
-from sync.wiki import PageInfo, PageText, Saved, WikiError
+from sync.wiki import PageText, Saved, WikiError
 from tests.wiki.conftest import bot_client, page_text
 
 REGISTRY = "Contribution-rétribution/Registre 2026"
@@ -256,27 +256,29 @@ def test_wikitext_in_a_mission_stays_text_on_the_generated_page(
 
 
 def listed_revisions(engine: SyncEngine) -> dict[int, int]:
-    return {pid: info.rev_id for pid, info in engine._list_sources().items()}
+    listed = engine.wiki.list_transclusions(engine.config.template_titles())
+    return {pid: info.rev_id for pid, info in engine._sources(listed).items()}
 
 
 def test_the_first_sync_lists_without_revisions_yet_caches_each_page_at_its_revision(
     engine: SyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[bool] = []
-    real = engine.wiki.list_transclusions
-
-    def spy(titles: Iterable[str], *, revisions: bool = True) -> dict[int, PageInfo]:
-        asked.append(revisions)
-        return real(titles, revisions=revisions)
-
-    monkeypatch.setattr(engine.wiki, "list_transclusions", spy)
+    asked: list[str] = []
+    for name in ("template_sources", "list_transclusions", "template_redirects"):
+        real = getattr(engine.wiki, name)
+        monkeypatch.setattr(
+            engine.wiki, name, lambda *a, _real=real, _name=name: asked.append(_name) or _real(*a)
+        )
     engine.full_sync(write=False)
-    assert asked == [False]  # nothing cached: ids only, the content brings revisions
+    # nothing cached: redirects and page ids in one query, the content brings the revisions
+    assert asked == ["template_sources"]
+    assert engine._aliases == {"Déclaration": "Contribution"}  # the seed's redirect
+    assert engine._aliases == engine._template_aliases()
     fingerprint = parser_fingerprint(engine.config, engine._aliases or {})
     assert engine.state.revisions(fingerprint) == listed_revisions(engine)
     asked.clear()
     assert engine.full_sync(write=False).pages_read == 0
-    assert asked == [True]  # with a cache: revision ids, to compare
+    assert asked == ["template_redirects", "list_transclusions"]  # revision ids, to compare
 
 
 def test_a_new_engine_on_the_same_state_reads_no_page(engine: SyncEngine, wiki: LocalWiki) -> None:
