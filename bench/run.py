@@ -26,9 +26,6 @@ from sync.compute import compute_all
 from sync.config import SyncConfig
 
 EXTENSION = REPO / "wiki_templates" / "extension" / "WikiLedger" / "extension.json"
-# At 20,000 declarations a registre page is about 4.4 MB (it lists every declaration), beyond
-# MediaWiki's default limit of 2048 KiB: without this the cold sync fails (see bench/README.md).
-MAX_ARTICLE_KIB = 8192
 MEMBER = "Bench Membre"
 MEMBER_APP = "bench"
 
@@ -98,8 +95,7 @@ def run(options: Options, log: Any = print) -> dict[str, Any]:
         wiki.stop()
         if not options.keep:
             shutil.rmtree(root, ignore_errors=True)
-    # the write phase, less the time it waited for the render thread (work, not writing)
-    write_s = cold["timers"].get("write", 0.0) - cold["timers"].get("render_wait", 0.0)
+    write_s = _writing(cold["timers"])
     results.update(
         floor_s=round(floor.seconds, 3),
         cold_s=round(cold["duration"], 3),
@@ -145,6 +141,11 @@ def run(options: Options, log: Any = print) -> dict[str, Any]:
     return results
 
 
+def _writing(timers: dict[str, float]) -> float:
+    """The write phase, less the time it waited for the render thread (work, not writing)."""
+    return timers.get("write", 0.0) - timers.get("render_wait", 0.0)
+
+
 def measure_parse(synthetic: SyntheticWiki, runs: int) -> tuple[Records, list[Problem], float]:
     """Merged records of every page, and parse_page's best throughput in MB/s (10^6 bytes)."""
     names = SyncConfig().templates
@@ -180,7 +181,6 @@ def _extension_settings(port: int, secret: str) -> str:
         f"$wgWikiLedgerWebhookUrl = 'http://127.0.0.1:{port}/webhook';\n"
         f"$wgWikiLedgerWebhookSecret = '{secret}';\n"
         "$wgWikiLedgerSkipUsers = [ 'WikiLedgerBot' ];\n"
-        f"$wgMaxArticleSize = {MAX_ARTICLE_KIB};\n"
     )
 
 
