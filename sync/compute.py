@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import datetime
 import gc
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
-from ledger.budget import compute_campaigns
-from ledger.contribution import compute_ledger
+from ledger.budget import (
+    CAMPAIGN_TEMPLATE,
+    PLEDGE_TEMPLATE,
+    PROJECT_TEMPLATE,
+    compute_campaigns,
+)
+from ledger.contribution import (
+    TEMPLATE_CIRCLE,
+    TEMPLATE_CONTRIBUTION,
+    TEMPLATE_ENVELOPE,
+    compute_ledger,
+)
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
@@ -46,6 +58,36 @@ def _template_family(config: SyncConfig) -> tuple[set[str], set[str]]:
     return contribution, budget
 
 
+def _wiki_names(config: SyncConfig) -> Callable[[list[Problem]], list[Problem]]:
+    """The ledger names the default templates in its problems (`template`, and `{{…}}` in a
+    message); on a wiki whose templates have other names, its problems must name those."""
+    names = config.templates
+    renames = {
+        default: name
+        for default, name in (
+            (TEMPLATE_CIRCLE, names.circle),
+            (TEMPLATE_ENVELOPE, names.envelope),
+            (TEMPLATE_CONTRIBUTION, names.contribution),
+            (CAMPAIGN_TEMPLATE, names.campaign),
+            (PROJECT_TEMPLATE, names.project),
+            (PLEDGE_TEMPLATE, names.pledge),
+        )
+        if default != name
+    }
+
+    calls = re.compile("{{(" + "|".join(map(re.escape, renames)) + ")}}")
+
+    def renamed(problem: Problem) -> Problem:
+        message = calls.sub(lambda m: "{{" + renames[m[1]] + "}}", problem.message)
+        template = renames.get(problem.template, problem.template)
+        return replace(problem, template=template, message=message)
+
+    def rename(problems: list[Problem]) -> list[Problem]:
+        return [renamed(p) for p in problems] if renames else problems
+
+    return rename
+
+
 def compute_all(
     records: Records, parse_problems: list[Problem], config: SyncConfig, *, today: datetime.date
 ) -> Computation:
@@ -73,13 +115,16 @@ def _compute_all(
     contribution_parse = [p for p in parse_problems if p.template in contribution_family]
     budget_parse = [p for p in parse_problems if p.template in budget_family]
     computation = Computation(records, parse_problems, today=today)
+    rename = _wiki_names(config)  # parse problems already name the wiki's templates
     reports, contribution_problems = compute_ledger(records, default_rate=config.default_rate)
+    contribution_problems = rename(contribution_problems)
     for year, report in reports.items():
-        report.problems = sort_problems(report.problems + contribution_parse)
+        report.problems = sort_problems(rename(report.problems) + contribution_parse)
         computation.contributions[year] = report
     campaigns, campaign_problems = compute_campaigns(records)
+    campaign_problems = rename(campaign_problems)
     for name, campaign in campaigns.items():
-        campaign.problems = sort_problems(campaign.problems + budget_parse)
+        campaign.problems = sort_problems(rename(campaign.problems) + budget_parse)
         computation.campaigns[name] = campaign
     computation.problems = sort_problems(parse_problems + contribution_problems + campaign_problems)
     return computation

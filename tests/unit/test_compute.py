@@ -39,7 +39,7 @@ from ledger.statement import (
     normalise_member,
     sum_declarations,
 )
-from parsers.page import parse_page
+from parsers.page import TemplateNames, parse_page
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.statement import plan_statements
@@ -294,3 +294,42 @@ def test_name_hints_write_the_messages_of_unknown_message(kind: str, name: str) 
     assert NameHints(candidates).unknown_message(kind, name) == unknown_message(
         kind, name, candidates
     )
+
+
+def test_on_a_wiki_with_other_template_names_every_problem_names_the_wikis_templates() -> None:
+    names = TemplateNames(
+        circle="Circle",
+        envelope="Circle budget",
+        contribution="Contrib",
+        campaign="Round",
+        project="Bucket",
+        pledge="Pledge",
+        statement="Statement",
+    )
+    config = SyncConfig(templates=names)
+    text = (
+        "{{Circle|nom=Jardin}}\n"
+        "{{Contrib|contributeur=Alice|cercle=Jardin|date=01/02/2026|montant=10}}\n"
+        "{{Contrib|contributeur=Alice|cercle=Jardim|date=01/02/2026|montant=10}}\n"
+        "{{Round|campagne=Été|enveloppe=100|participants=Alice}}\n"
+        "{{Pledge|campagne=Été|projet=Inconnu|contributeur=Alice|montant=5}}\n"
+    )
+    records, problems = parse_page("Page", text, names)
+    computation = compute_all(records, problems, config, today=datetime.date(2026, 3, 1))
+    every = [
+        *computation.problems,
+        *(p for r in computation.contributions.values() for p in r.problems),
+        *(p for c in computation.campaigns.values() for p in c.problems),
+    ]
+    assert {p.template for p in every} == {"Circle", "Contrib", "Pledge"}
+    messages = " ".join(p.message for p in every)
+    assert "ajoutez {{Circle budget}}" in messages  # the envelope the circle lacks
+    for default in ("Cercle", "Enveloppe cercle", "Contribution", "Cobudget", "Soutien cobudget"):
+        assert "{{" + default + "}}" not in messages
+    # the same page with Optéos' names gives the same problems under Optéos' names
+    optéos = text.replace("{{Circle", "{{Cercle").replace("{{Contrib", "{{Contribution")
+    optéos = optéos.replace("{{Round", "{{Cobudget").replace("{{Pledge", "{{Soutien cobudget")
+    default_records, default_problems = parse_page("Page", optéos)
+    computed = compute_all(default_records, default_problems, SyncConfig(), today=TODAY)
+    assert {p.template for p in computed.problems} == {"Cercle", "Contribution", "Soutien cobudget"}
+    assert "ajoutez {{Enveloppe cercle}}" in " ".join(p.message for p in computed.problems)
