@@ -12,6 +12,8 @@ import mwparserfromhell
 import pytest
 
 from ledger.name import fold
+from parsers.fields import FIELDS
+from parsers.page import TemplateNames
 from parsers.template import normalize_param_name
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "wiki_templates" / "mediawiki"
@@ -109,18 +111,26 @@ def all_params() -> list[tuple[str, str]]:
     return [(name, param) for name in NAMES for param in CONTRACT[name]]
 
 
+KINDS = {name: kind for kind, name in TemplateNames().by_kind().items()}
+# The other words the sync accepts for a parameter (`contributrice`, `taux`…): a card reads them
+# too, so that a declaration the ledger counts never shows "paramètre manquant".
+WORDS = {field.name: field.aliases for fields in FIELDS.values() for field in fields}
+
+
 def spellings(param: str) -> list[str]:
-    """The names a template reads for `param`, in order: as is and capitalised, each with and
-    without accents, each with spaces and with `_` (README, "Idioms")."""
+    """The names a template reads for `param`, in order: the parameter then each of its
+    other words, each as is and capitalised, each with and without accents, each with spaces
+    and with `_` (README, "Idioms")."""
     found: list[str] = []
-    for cased in (param, param[:1].upper() + param[1:]):
-        plain = "".join(
-            ch for ch in unicodedata.normalize("NFD", cased) if not unicodedata.combining(ch)
-        )
-        for base in (cased, plain):
-            for spelling in (base, base.replace(" ", "_")):
-                if spelling not in found:
-                    found.append(spelling)
+    for word in (param, *WORDS.get(param, ())):
+        for cased in (word, word[:1].upper() + word[1:]):
+            plain = "".join(
+                ch for ch in unicodedata.normalize("NFD", cased) if not unicodedata.combining(ch)
+            )
+            for base in (cased, plain):
+                for spelling in (base, base.replace(" ", "_")):
+                    if spelling not in found:
+                        found.append(spelling)
     return found
 
 
@@ -170,22 +180,33 @@ def test_required_flags_match_the_design(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_alias_is_another_spelling_of_its_parameter(name: str) -> None:
+def test_every_alias_is_another_spelling_of_its_parameter_or_of_one_of_its_words(
+    name: str,
+) -> None:
     params = templatedata(name)["params"]
     for alias, param in aliases_of(name).items():
         assert alias not in params
         assert alias != param
-        assert fold(alias.replace("_", " ")) == fold(param), (alias, param)
+        words = {fold(word) for word in (param, *WORDS.get(param, ()))}
+        assert fold(alias.replace("_", " ")) in words, (alias, param)
+
+
+def test_a_parameter_has_the_same_other_words_in_every_template() -> None:
+    assert all(WORDS[f.name] == f.aliases for fields in FIELDS.values() for f in fields)
 
 
 def test_the_spelling_rule_gives_the_capitalised_plain_and_underscored_forms() -> None:
     assert spellings("montant") == ["montant", "Montant"]
     assert spellings("année") == ["année", "annee", "Année", "Annee"]
     assert spellings("état") == ["état", "etat", "État", "Etat"]
-    assert spellings("taux horaire") == [
+    assert spellings("taux horaire")[:4] == [
         "taux horaire", "taux_horaire", "Taux horaire", "Taux_horaire",
     ]  # fmt: skip
     assert chain("cercle") == "{{{cercle|{{{Cercle|}}}}}}"
+    assert spellings("heures") == ["heures", "Heures", "heure", "Heure"]
+    assert spellings("contributeur")[:4] == [
+        "contributeur", "Contributeur", "contributrice", "Contributrice",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "param"), all_params())
@@ -195,8 +216,9 @@ def test_the_aliases_are_exactly_the_other_spellings_of_the_rule(name: str, para
 
 @pytest.mark.parametrize(("name", "param"), all_params())
 def test_every_spelling_read_is_the_same_parameter_for_the_sync(name: str, param: str) -> None:
+    (field,) = [f for f in FIELDS[KINDS[name]] if f.name == param]
     for spelling in spellings(param):
-        assert normalize_param_name(spelling) == normalize_param_name(param), spelling
+        assert normalize_param_name(spelling) in field.param_keys(), spelling
 
 
 @pytest.mark.parametrize(("name", "param"), all_params())

@@ -152,3 +152,16 @@ def test_templatedata_of_all_seven_templates_is_accepted_with_its_aliases(
         assert set(page["params"]) == set(wanted), name
         for param, spec in wanted.items():
             assert page["params"][param]["aliases"] == spec.get("aliases", []), (name, param)
+
+
+def test_a_declaration_in_inclusive_writing_shows_its_contributor_without_a_hint(
+    installed: LocalWiki, admin_site: mwclient.Site
+) -> None:
+    html = rendered(
+        admin_site,
+        "{{Contribution|contributrice=Alice Martin|cercle=Animation|date=20/11/2026|heure=1}}\n"
+        "{{Projet cobudget|campagne=2026|titre=Four|minimum=300|porteuses=Chloé Petit}}",
+    )
+    assert MISSING not in html
+    assert ">Alice Martin</a>" in html
+    assert ">Chloé Petit</a>" in html
