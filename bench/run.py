@@ -17,15 +17,15 @@ from bench.dump import write_dump
 from bench.edits import Session, measure_edits
 from bench.floor import measure_floor
 from bench.generate import Size, SyntheticWiki, generate, template_pages
-from bench.process import REPO, ServiceProcess
+from bench.process import ServiceProcess
 from bench.report import judge, percentile
 from devwiki.mediawiki import LocalWiki, create_wiki, free_port
+from devwiki.settings import extension_settings
 from ledger.record import Problem, Records
 from parsers.page import parse_page
 from sync.compute import compute_all
 from sync.config import SyncConfig
 
-EXTENSION = REPO / "wiki_templates" / "extension" / "WikiLedger" / "extension.json"
 MEMBER = "Bench Membre"
 MEMBER_APP = "bench"
 
@@ -46,7 +46,7 @@ def run(options: Options, log: Any = print) -> dict[str, Any]:
     root.mkdir(parents=True, exist_ok=True)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     hook_port = free_port()
-    wiki = create_wiki(root / "wiki", extra_settings=_extension_settings(hook_port, secret))
+    wiki = create_wiki(root / "wiki", extra_settings=extension_settings(hook_port, secret))
     results: dict[str, Any] = {"size": options.size.name}
     load_before = os.getloadavg()
     try:
@@ -173,15 +173,6 @@ def measure_compute(
         compute_all(records, problems, config, today=today)
         best = min(best, time.perf_counter() - started)
     return best
-
-
-def _extension_settings(port: int, secret: str) -> str:
-    return (
-        f"wfLoadExtension( 'WikiLedger', '{EXTENSION}' );\n"
-        f"$wgWikiLedgerWebhookUrl = 'http://127.0.0.1:{port}/webhook';\n"
-        f"$wgWikiLedgerWebhookSecret = '{secret}';\n"
-        "$wgWikiLedgerSkipUsers = [ 'WikiLedgerBot' ];\n"
-    )
 
 
 def _create_member(wiki: LocalWiki) -> str:

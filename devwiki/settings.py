@@ -20,6 +20,15 @@ ADMIN_GRANTS = (
     "editsiteconfig,delete,protect,patrol,rollback,import"
 )
 
+# The project's MediaWiki extension, loaded by the wikis of the demo, the e2e tests and the bench.
+EXTENSION_JSON = (
+    Path(__file__).resolve().parents[1]
+    / "wiki_templates"
+    / "extension"
+    / "WikiLedger"
+    / "extension.json"
+)
+
 # Bump when the way a pristine wiki is built changes, so stale caches are not reused.
 BUILD_REVISION = 1
 
@@ -159,3 +168,17 @@ def _assign(local_settings: str, name: str, value: str) -> str:
     if count != 1:
         raise RuntimeError(f"LocalSettings.php has no ${name} line to rewrite")
     return text
+
+
+def extension_settings(service_port: int, secret: str, *, debug_log: bool = False) -> str:
+    """Settings loading the project's WikiLedger extension, pointed at a service on 127.0.0.1
+    (the bot's own edits not sent); `debug_log` keeps its log in the wiki's `logs/`."""
+    settings = (
+        f"wfLoadExtension( 'WikiLedger', '{EXTENSION_JSON}' );\n"
+        f"$wgWikiLedgerWebhookUrl = 'http://127.0.0.1:{service_port}/webhook';\n"
+        f"$wgWikiLedgerWebhookSecret = '{secret}';\n"
+        f"$wgWikiLedgerSkipUsers = [ '{BOT_USER}' ];\n"
+    )
+    if debug_log:
+        settings += "$wgDebugLogGroups['WikiLedger'] = __DIR__ . '/logs/wikiledger.log';\n"
+    return settings

@@ -20,23 +20,13 @@ from urllib.parse import quote
 from devwiki.client import connect
 from devwiki.mediawiki import STATE_FILE, LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
+from devwiki.settings import extension_settings
 from service.settings import Settings
 from service.wiring import build_engine
 from sync.config import SyncConfig
 from sync.templates import install_templates
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTENSION = ROOT / "wiki_templates" / "extension" / "WikiLedger" / "extension.json"
-
-
-def _extension_settings(service_port: int, secret: str) -> str:
-    return (
-        f"wfLoadExtension( 'WikiLedger', '{EXTENSION}' );\n"
-        f"$wgWikiLedgerWebhookUrl = 'http://127.0.0.1:{service_port}/webhook';\n"
-        f"$wgWikiLedgerWebhookSecret = '{secret}';\n"
-        "$wgWikiLedgerSkipUsers = [ 'WikiLedgerBot' ];\n"
-        "$wgDebugLogGroups['WikiLedger'] = __DIR__ . '/logs/wikiledger.log';\n"
-    )
 
 
 def _facts(home: Path) -> dict[str, object]:
@@ -73,7 +63,9 @@ def start(home: Path) -> int:
         wiki = LocalWiki.load(wiki_dir)
     else:
         print("== creating the demo wiki")
-        wiki = create_wiki(wiki_dir, extra_settings=_extension_settings(port, str(facts["secret"])))
+        wiki = create_wiki(
+            wiki_dir, extra_settings=extension_settings(port, str(facts["secret"]), debug_log=True)
+        )
     wiki.start()
     env = _environment(wiki, facts, home)
     os.environ.update(env)

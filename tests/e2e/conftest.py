@@ -29,6 +29,7 @@ import pytest
 from devwiki.client import connect
 from devwiki.mediawiki import LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
+from devwiki.settings import extension_settings
 from parsers.marker import extract_generated
 from service.queue import QUEUE_FILENAME
 from service.webhook import sign
@@ -36,8 +37,6 @@ from sync.config import SyncConfig
 from sync.templates import install_templates
 from sync.wiki import WikiClient
 
-ROOT = Path(__file__).resolve().parents[2]
-EXTENSION = ROOT / "wiki_templates" / "extension" / "WikiLedger" / "extension.json"
 WIKILEDGER = Path(sys.executable).with_name("wikiledger")
 REGISTRY = "Contribution-rétribution/Registre 2026"
 
@@ -247,15 +246,6 @@ class Live:
     def generated(self, title: str = REGISTRY) -> str:
         """The generated part of a summary page, as the wiki serves it now."""
         return extract_generated(str(self.admin.pages[title].text(cache=False))) or ""
-
-
-def extension_settings(service_port: int, secret: str) -> str:
-    return (
-        f"wfLoadExtension( 'WikiLedger', '{EXTENSION}' );\n"
-        f"$wgWikiLedgerWebhookUrl = 'http://127.0.0.1:{service_port}/webhook';\n"
-        f"$wgWikiLedgerWebhookSecret = '{secret}';\n"
-        "$wgWikiLedgerSkipUsers = [ 'WikiLedgerBot' ];\n"
-    )
 
 
 def service_environment(wiki: LocalWiki, secret: str, api_token: str, data: Path) -> dict[str, str]:
