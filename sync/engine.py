@@ -229,6 +229,7 @@ class SyncEngine:
     def _store_parsed(self, texts: list[PageText], fingerprint: str) -> None:
         """Parse pages into memory; they reach the state store in `_save_parsed`."""
         memory = self._memory()
+        parsed = []
         for page in texts:
             if self.config.pages.is_output(page.title) or page.namespace == 10:
                 records, problems = Records(), list[Problem]()
@@ -245,8 +246,9 @@ class SyncEngine:
             ):
                 self._dirty = True
             memory[item.page_id] = item
-            with self._save_lock:
-                self._unsaved.append((item, fingerprint))
+            parsed.append((item, fingerprint))
+        with self._save_lock:
+            self._unsaved.extend(parsed)
 
     def _save_parsed(self) -> None:
         """Save the pages parsed since the last call to the state store (any thread)."""

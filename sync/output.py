@@ -188,6 +188,11 @@ def _bilan_key(campaign: CampaignReport, today: datetime.date, anomalies: str) -
     )
 
 
+def _generated_at(computation: Computation, config: SyncConfig) -> datetime.datetime:
+    """The time stamped on the generated parts: the computation's, in the wiki's time zone."""
+    return computation.computed_at.astimezone(ZoneInfo(config.timezone))
+
+
 def plan_outputs(
     computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
 ) -> list[OutputPage]:
@@ -207,7 +212,7 @@ def plan_pages(
     so that a caller can write one page while the next is rendered. Pages no longer planned
     leave `memo` here; each page's memo entry is updated when it is rendered."""
     pages = config.pages
-    at = computation.computed_at.astimezone(ZoneInfo(config.timezone))
+    at = _generated_at(computation, config)
     planner = _Planner(memo)
     for _year, report in sorted(computation.contributions.items()):
         _plan_registry(planner, report, pages, at)
@@ -272,7 +277,7 @@ def plan_retired(
     own pages and are left as they are; a retired page that was deleted stays deleted.
     """
     pages = config.pages
-    at = computation.computed_at.astimezone(ZoneInfo(config.timezone))
+    at = _generated_at(computation, config)
     retired = []
     for title in sorted(titles):
         if not pages.is_output(title):

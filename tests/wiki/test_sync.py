@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import html
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import mwclient
 import pytest
+from mwclient.page import Page
 
 from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
@@ -264,11 +265,18 @@ def test_the_first_sync_lists_without_revisions_yet_caches_each_page_at_its_revi
     engine: SyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
-    for name in ("template_sources", "list_transclusions", "template_redirects"):
+
+    def spy(name: str) -> Callable[..., object]:
         real = getattr(engine.wiki, name)
-        monkeypatch.setattr(
-            engine.wiki, name, lambda *a, _real=real, _name=name: asked.append(_name) or _real(*a)
-        )
+
+        def call(*args: object) -> object:
+            asked.append(name)
+            return real(*args)
+
+        return call
+
+    for name in ("template_sources", "list_transclusions", "template_redirects"):
+        monkeypatch.setattr(engine.wiki, name, spy(name))
     engine.full_sync(write=False)
     # nothing cached: redirects and page ids in one query, the content brings the revisions
     assert asked == ["template_sources"]
@@ -368,17 +376,23 @@ def test_a_kept_text_that_differs_from_the_wiki_is_never_written_back(
     assert not same(extract_generated(text) or "", kept.generated)  # the new total is there
 
 
-def test_a_circle_page_is_emptied_when_its_last_declaration_of_the_year_goes(
-    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
-) -> None:
-    circle_page = f"{REGISTRY}/Essai éphémère"
-    source = admin_site.pages["Essai cercle éphémère"]
+def circle_with_one_declaration(admin_site: mwclient.Site, circle: str) -> tuple[Page, str]:
+    """A page declaring `circle` and one 2026 declaration for it (mission « Atelier unique »);
+    that page, and the title of the circle's page of declarations."""
+    source = admin_site.pages[f"Page du cercle {circle}"]
     source.edit(
-        "{{Cercle|nom=Essai éphémère}}\n"
-        "{{Contribution|contributeur=Zoé Blanc|cercle=Essai éphémère|date=04/02/2026"
+        f"{{{{Cercle|nom={circle}}}}}\n"
+        f"{{{{Contribution|contributeur=Zoé Blanc|cercle={circle}|date=04/02/2026"
         "|montant=77|mission=Atelier unique}}\n",
         "essai",
     )
+    return source, f"{REGISTRY}/{circle}"
+
+
+def test_a_circle_page_is_emptied_when_its_last_declaration_of_the_year_goes(
+    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    source, circle_page = circle_with_one_declaration(admin_site, "Essai éphémère")
     engine.full_sync()
     assert "Atelier unique" in (extract_generated(page_text(bot_site, circle_page)) or "")
     human = "Note du cercle, à garder.\n\n"
@@ -397,14 +411,7 @@ def test_a_circle_page_is_emptied_when_its_last_declaration_of_the_year_goes(
 def test_a_retired_page_deleted_by_someone_is_not_recreated(
     engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site
 ) -> None:
-    circle_page = f"{REGISTRY}/Essai supprimé"
-    source = admin_site.pages["Essai cercle supprimé"]
-    source.edit(
-        "{{Cercle|nom=Essai supprimé}}\n"
-        "{{Contribution|contributeur=Zoé Blanc|cercle=Essai supprimé|date=04/02/2026"
-        "|montant=5}}\n",
-        "essai",
-    )
+    source, circle_page = circle_with_one_declaration(admin_site, "Essai supprimé")
     engine.full_sync()
     assert bot_site.pages[circle_page].exists
     admin_site.pages[circle_page].delete(reason="plus utile")
