@@ -23,6 +23,8 @@ __all__ = ["LocalWiki", "create_wiki", "ensure_installed"]
 
 STATE_FILE = "wiki.json"
 SERVER_LOG = "server.log"
+# The logs devwiki.settings points MediaWiki at for exceptions, errors, fatals and DB errors.
+ERROR_LOGS = ("exception", "error", "fatal", "dberror")
 PHP_WORKERS = 4
 _NOT_SAVED = ("root", "_process")
 
@@ -156,6 +158,20 @@ class LocalWiki:
         self.port = port
         self.config_file.write_text(settings.with_server(text, self.url), encoding="utf-8")
         self.save()
+
+    def logged_errors(self) -> dict[str, str]:
+        """What MediaWiki wrote to its exception, error, fatal and database logs, by file name.
+
+        A request can log an exception and still answer (a deferred update or a job that
+        threw): the tests' wikis check this is empty when they stop.
+        """
+        logs = [self.root / "logs" / f"{name}.log" for name in ERROR_LOGS]
+        texts = {
+            path.name: path.read_text(encoding="utf-8", errors="replace")
+            for path in logs
+            if path.exists()
+        }
+        return {name: text for name, text in texts.items() if text.strip()}
 
     # -- maintenance -------------------------------------------------------------------------
 

@@ -63,22 +63,26 @@ $wgJobTypeConf['default']['server']['variables']['synchronous'] = 'OFF';
 
 # Link tables (templatelinks, categorylinks) must be current when an API save returns:
 # run deferred updates (the saved page's LinksUpdate) before the response. api.php never runs
-# queued jobs in 1.39 ($wgJobRunRate only acts on index.php views), so run the jobs an edit,
-# delete or move queues (refreshLinks of the pages transcluding an edited template) in the
-# same request, bounded in time.
+# queued jobs in 1.39 ($wgJobRunRate only acts on index.php views), so after every write
+# module (edit, delete, move, import...) run the jobs it queued (refreshLinks of the pages
+# transcluding an edited template) in the same request, bounded in time. The runner is a
+# top-level POSTSEND update, so it runs after the save's PRESEND AtomicSectionUpdate and every
+# update nested in it (the LinksUpdate that queues the jobs). Queued from PageSaveComplete it
+# ran nested in that AtomicSectionUpdate, where each job threw "DeferredUpdates::doUpdates:
+# reached from AtomicSectionUpdate" and was rolled back now and then, leaving a transcluding
+# page's links stale (about one template edit in a hundred).
 $wgForceDeferredUpdatesPreSend = true;
 $wgJobRunRate = 1;
-$devwikiRunJobs = static function () {
+$wgHooks['APIAfterExecute'][] = static function ( $module ) {
+	if ( !$module->isWriteMode() ) {
+		return;
+	}
 	DeferredUpdates::addUpdate( new TransactionRoundDefiningUpdate( static function () {
 		MediaWiki\MediaWikiServices::getInstance()->getJobRunner()->run( [
 			'type' => false, 'maxJobs' => 500, 'maxTime' => 30,
 		] );
-	}, 'devwikiRunJobs' ) );
+	}, 'devwikiRunJobs' ), DeferredUpdates::POSTSEND );
 };
-$wgHooks['PageSaveComplete'][] = $devwikiRunJobs;
-$wgHooks['PageDeleteComplete'][] = $devwikiRunJobs;
-$wgHooks['PageMoveComplete'][] = $devwikiRunJobs;
-unset( $devwikiRunJobs );
 
 # Tests and benchmarks hammer the wiki: no rate limits, no login throttle, no e-mail.
 $wgRateLimits = [];

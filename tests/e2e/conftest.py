@@ -283,3 +283,4 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     finally:
         service.stop()
         wiki.stop()
+    assert wiki.logged_errors() == {}
