@@ -219,8 +219,14 @@ def test_the_campaign_gives_the_expected_json_bilan_and_data_page(
 def test_a_proposal_page_shows_its_funding_state_after_a_sync(
     engine: SyncEngine, bot_site: mwclient.Site
 ) -> None:
+    proposal = "Cobudget 2026/Projet Livret d'accueil"
+    # Viewed before the first sync: the wiki's parser cache holds the card without figures.
+    assert "pas encore de données" in bot_site.parse(page=proposal, prop="text")["text"]["*"]
     engine.full_sync()
-    html = bot_site.parse(page="Cobudget 2026/Projet Livret d'accueil", prop="text")["text"]["*"]
+    # Saving the data page bumps every transcluding page (the jobs the save queues run), so
+    # the cached card is not served again.
+    html = bot_site.parse(page=proposal, prop="text")["text"]["*"]
+    assert "pas encore de données" not in html
     assert "600,00" in html
     assert "financé" in html.lower()
 
