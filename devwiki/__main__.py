@@ -1,4 +1,5 @@
-"""`python -m devwiki start|stop|status|credentials DIR`: run a local wiki from the shell."""
+"""`python -m devwiki start|stop|status|credentials DIR`: run a local wiki from the shell;
+`python -m devwiki mediawiki [VERSION...]`: make MediaWiki 1.39 / 1.43 runnable here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from devwiki import versions
+from devwiki.install import ensure_installed
 from devwiki.mediawiki import STATE_FILE, LocalWiki, create_wiki
 
 
@@ -16,6 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     start = commands.add_parser("start", help="create the wiki if DIR has none, then serve it")
     start.add_argument("dir", type=Path)
     start.add_argument("--port", type=int, default=None)
+    start.add_argument(
+        "--mediawiki",
+        choices=versions.SUPPORTED,
+        default=None,
+        help=f"MediaWiki version of a new wiki (default: ${versions.ENV}, else Debian's)",
+    )
     start.add_argument(
         "--extra-settings",
         type=Path,
@@ -28,11 +37,22 @@ def main(argv: list[str] | None = None) -> int:
         ("credentials", "print the wiki's URL and bot credentials as environment lines"),
     ):
         commands.add_parser(name, help=text).add_argument("dir", type=Path)
+    mediawiki = commands.add_parser(
+        "mediawiki",
+        help="install or fetch MediaWiki VERSION (default: the selected one); print its tree",
+    )
+    mediawiki.add_argument("versions", nargs="*", metavar="VERSION")
     args = parser.parse_args(argv)
+
+    if args.command == "mediawiki":
+        for series in args.versions or [versions.selected_series()]:
+            tree = ensure_installed(series)
+            print(f"MediaWiki {versions.read_mediawiki_version(tree)}: {tree}")
+        return 0
 
     root: Path = args.dir.resolve()
     if args.command == "start":
-        return _start(root, args.port, args.extra_settings)
+        return _start(root, args.port, args.extra_settings, args.mediawiki)
     if not (root / STATE_FILE).is_file():
         print(f"no wiki in {root}", file=sys.stderr)
         return 1
@@ -52,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _start(root: Path, port: int | None, extra_settings: Path | None) -> int:
+def _start(root: Path, port: int | None, extra_settings: Path | None, mediawiki: str | None) -> int:
     began = time.monotonic()
     if (root / STATE_FILE).is_file():
         wiki = LocalWiki.load(root)
@@ -60,8 +80,11 @@ def _start(root: Path, port: int | None, extra_settings: Path | None) -> int:
             wiki.set_port(port)
     else:
         extra = extra_settings.read_text(encoding="utf-8") if extra_settings else ""
-        wiki = create_wiki(root, port=port, extra_settings=extra)
-        print(f"created {root} in {time.monotonic() - began:.1f} s")
+        wiki = create_wiki(root, port=port, extra_settings=extra, mediawiki=mediawiki)
+        print(
+            f"created {root} (MediaWiki {wiki.mediawiki_version}) in "
+            f"{time.monotonic() - began:.1f} s"
+        )
     wiki.start()
     # The server runs in its own session and outlives this command; `stop DIR` ends it.
     print(f"{wiki.url} (pid {wiki.pid}, log {wiki.server_log})")

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from devwiki import settings
+from devwiki import fetch, settings, versions
 
 DEBIAN_PACKAGES = (
     "mediawiki",
@@ -50,13 +50,25 @@ class Secrets:
 
 
 def is_installed() -> bool:
-    return (settings.MEDIAWIKI_DIR / "maintenance" / "install.php").is_file() and bool(
-        shutil.which("php")
-    )
+    """True when PHP and this machine's Debian MediaWiki package are installed."""
+    system_tree = versions.SYSTEM_DIR / "maintenance" / "install.php"
+    return system_tree.is_file() and bool(shutil.which("php"))
 
 
-def ensure_installed() -> None:
-    """Install Debian's MediaWiki and PHP when missing (as root, or through sudo)."""
+def ensure_installed(series: str | None = None) -> Path:
+    """Make MediaWiki SERIES (default: the selected one) runnable; return its tree.
+
+    Installs Debian's MediaWiki and PHP when missing (as root, or through sudo), then, for the
+    LTS this machine's Debian does not ship, fetches the other release's packages (devwiki.fetch).
+    """
+    series = versions.release(series or versions.selected_series()).series
+    _install_debian_packages()
+    if versions.is_system_series(series):
+        return versions.SYSTEM_DIR
+    return fetch.ensure_fetched(series)
+
+
+def _install_debian_packages() -> None:
     if is_installed():
         return
     prefix: list[str] = []
@@ -72,19 +84,25 @@ def ensure_installed() -> None:
     install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *DEBIAN_PACKAGES]
     subprocess.run([*prefix, *install], check=True, env=env)
     if not is_installed():
-        raise RuntimeError(f"apt-get ran but {settings.MEDIAWIKI_DIR} is still incomplete")
+        raise RuntimeError(f"apt-get ran but {versions.SYSTEM_DIR} is still incomplete")
 
 
 def run_php_script(
-    config_file: Path, script: str, *args: str, secrets_: Secrets | None = None
+    config_file: Path,
+    script: str,
+    *args: str,
+    secrets_: Secrets | None = None,
+    mediawiki_dir: Path | None = None,
 ) -> str:
-    """Run maintenance/SCRIPT.php against one wiki; return its output, raise with its tail."""
+    """Run maintenance/SCRIPT.php against one wiki; return its output, raise with its tail.
+
+    MEDIAWIKI_DIR is the MediaWiki tree the wiki runs on (default: the selected version's).
+    """
+    tree = mediawiki_dir or versions.mediawiki_dir()
     name = script if script.endswith(".php") else f"{script}.php"
-    command = ["php", str(settings.MEDIAWIKI_DIR / "maintenance" / name), *args]
+    command = ["php", str(tree / "maintenance" / name), *args]
     env = {**os.environ, "MW_CONFIG_FILE": str(config_file)}
-    result = subprocess.run(
-        command, env=env, capture_output=True, text=True, cwd=settings.MEDIAWIKI_DIR
-    )
+    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tree)
     output = result.stdout + result.stderr
     if result.returncode != 0:
         tail = "\n".join(output.splitlines()[-30:])
@@ -107,13 +125,15 @@ def cache_home() -> Path:
     return Path(tempfile.gettempdir()) / f"wikiledger-cache-{os.getuid()}"
 
 
-def pristine_dir() -> Path:
-    version = settings.read_mediawiki_version()
+def pristine_dir(series: str | None = None) -> Path:
+    """The cached pristine wiki of MediaWiki SERIES: its exact version is in the name."""
+    version = versions.read_mediawiki_version(versions.mediawiki_dir(series))
     return cache_home() / f"devwiki-{version}-{settings.settings_hash()}"
 
 
-def build_wiki(root: Path, secrets_: Secrets) -> None:
+def build_wiki(root: Path, secrets_: Secrets, series: str | None = None) -> None:
     """Run install.php in ROOT, append our settings, create the bot and the bot passwords."""
+    tree = versions.mediawiki_dir(series)
     (root / "data").mkdir(parents=True)
     (root / "cache").mkdir()
     (root / "logs").mkdir()
@@ -132,14 +152,13 @@ def build_wiki(root: Path, secrets_: Secrets) -> None:
         "--pass", secrets_.admin_password,
         settings.SITE_NAME,
         settings.ADMIN_USER,
-        secrets_=secrets_,
+        secrets_=secrets_, mediawiki_dir=tree,
     )  # fmt: skip
     text = settings.make_relocatable(config.read_text(encoding="utf-8"))
     config.write_text(text + settings.DEVWIKI_SETTINGS, encoding="utf-8")
-    run_php_script(
-        config, "createAndPromote.php", "--force", "--bot", settings.BOT_USER,
-        secrets.token_urlsafe(24),
-    )  # fmt: skip
+    create_account(
+        config, settings.BOT_USER, secrets.token_urlsafe(24), bot=True, mediawiki_dir=tree
+    )
     for user, app_id, grants, password in (
         (settings.BOT_USER, settings.BOT_APP_ID, settings.BOT_GRANTS, secrets_.bot_password),
         (
@@ -149,24 +168,43 @@ def build_wiki(root: Path, secrets_: Secrets) -> None:
             secrets_.admin_bot_password,
         ),
     ):
+        # "--" ends the options: a password starting with "-" is not read as one.
         run_php_script(
-            config, "createBotPassword.php", "--appid", app_id, "--grants", grants, user, password,
-            secrets_=secrets_,
+            config, "createBotPassword.php", "--appid", app_id, "--grants", grants,
+            "--", user, password,
+            secrets_=secrets_, mediawiki_dir=tree,
         )  # fmt: skip
 
 
-def ensure_pristine() -> Path:
+def create_account(
+    config: Path, user: str, password: str, *, bot: bool = False, mediawiki_dir: Path | None = None
+) -> None:
+    """Create USER with PASSWORD (or reset its password), in the bot group when BOT.
+
+    The user name and password go after "--", which ends the options of MediaWiki's maintenance
+    scripts: a generated password starting with "-" would otherwise be read as short options
+    ("Option given twice", about one token_urlsafe password in sixty-four).
+    """
+    flags = ["--force", *(["--bot"] if bot else [])]
+    run_php_script(
+        config, "createAndPromote.php", *flags, "--", user, password,
+        secrets_=Secrets(password, password, password), mediawiki_dir=mediawiki_dir,
+    )  # fmt: skip
+
+
+def ensure_pristine(series: str | None = None) -> Path:
     """Build the pristine wiki of this MediaWiki version and these settings, once per machine."""
-    target = pristine_dir()
+    target = pristine_dir(series)
     if (target / "LocalSettings.php").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=target.name + ".building-", dir=target.parent))
     try:
-        build_wiki(staging / "wiki", Secrets.generate())
+        build_wiki(staging / "wiki", Secrets.generate(), series)
         # Warm the localisation cache so the first request of every copy is fast.
         run_php_script(staging / "wiki" / "LocalSettings.php", "rebuildLocalisationCache.php",
-                       "--lang", f"{settings.LANGUAGE},en", "--quiet")  # fmt: skip
+                       "--lang", f"{settings.LANGUAGE},en", "--quiet",
+                       mediawiki_dir=versions.mediawiki_dir(series))  # fmt: skip
         _clear_object_cache(staging / "wiki" / "data")
         try:
             (staging / "wiki").rename(target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from devwiki import install, settings
+from devwiki import install, settings, versions
 from devwiki.install import Secrets, ensure_installed
 
 __all__ = ["LocalWiki", "create_wiki", "ensure_installed"]
@@ -27,6 +28,10 @@ SERVER_LOG = "server.log"
 # warnings land there, some from races in core between the php -S workers that do no harm
 # (FSLockManager unlinking a lock file another worker just pruned).
 ERROR_LOGS = ("exception", "fatal")
+# Each entry of MediaWiki's logs starts with its date and time.
+_LOG_ENTRY = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d )", re.MULTILINE)
+# A backtrace frame calling the deprecation machinery, as "#4 /path/file.php(12): wfDeprecated()".
+_DEPRECATION_CALL = re.compile(r": (?:wfDeprecated\w*|[\w\\]*MWDebug::\w+|trigger_error)\(\)$")
 PHP_WORKERS = 4
 _NOT_SAVED = ("root", "_process")
 
@@ -42,6 +47,8 @@ class LocalWiki:
     bot_password: str = field(repr=False)
     admin_user: str = settings.ADMIN_USER
     bot_user: str = settings.BOT_USER
+    # The MediaWiki series it was created with (devwiki.versions); a wiki always runs on it.
+    mediawiki: str = versions.RELEASES[0].series
     pid: int | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
 
@@ -62,6 +69,16 @@ class LocalWiki:
     def admin_login(self) -> str:
         """Bot-password login of the administrator (delete, protect), for clean-up and demos."""
         return f"{self.admin_user}@{settings.ADMIN_APP_ID}"
+
+    @property
+    def mediawiki_dir(self) -> Path:
+        """The MediaWiki tree this wiki runs on."""
+        return versions.mediawiki_dir(self.mediawiki)
+
+    @property
+    def mediawiki_version(self) -> str:
+        """The exact MediaWiki version, e.g. 1.43.12."""
+        return versions.read_mediawiki_version(self.mediawiki_dir)
 
     @property
     def config_file(self) -> Path:
@@ -109,7 +126,7 @@ class LocalWiki:
             "MW_CONFIG_FILE": str(self.config_file),
             "PHP_CLI_SERVER_WORKERS": str(PHP_WORKERS),
         }
-        command = ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(settings.MEDIAWIKI_DIR)]
+        command = ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.mediawiki_dir)]
         with self.server_log.open("ab") as log:
             self._process = subprocess.Popen(
                 command,
@@ -117,7 +134,7 @@ class LocalWiki:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                cwd=settings.MEDIAWIKI_DIR,
+                cwd=self.mediawiki_dir,
                 start_new_session=True,
             )
         self.pid = self._process.pid
@@ -162,7 +179,8 @@ class LocalWiki:
         self.save()
 
     def logged_errors(self) -> dict[str, str]:
-        """What MediaWiki wrote to its exception and fatal error logs, by file name.
+        """What MediaWiki wrote to its exception and fatal error logs, by file name, and the
+        deprecations our extension or settings caused (`deprecations()`) as `deprecations`.
 
         A request can log an exception and still answer (a deferred update or a job that
         threw): the tests' wikis check this is empty when they stop.
@@ -173,13 +191,47 @@ class LocalWiki:
             for path in logs
             if path.exists()
         }
-        return {name: text for name, text in texts.items() if text.strip()}
+        texts = {name: text for name, text in texts.items() if text.strip()}
+        deprecations = self.deprecations()
+        if deprecations:
+            texts["deprecations"] = "\n".join(deprecations)
+        return texts
+
+    def deprecations(self, *, ours_only: bool = True) -> list[str]:
+        """The deprecation warnings MediaWiki logged ($wgDevelopmentWarnings), one per entry.
+
+        With development warnings on, MediaWiki raises each use of a deprecated API as a PHP
+        E_USER_DEPRECATED and logs it, with its backtrace, to the `error` group. OURS_ONLY keeps
+        those caused by the project's extension or this wiki's settings (LocalSettings.php): the
+        deprecated function or its caller is in one of them, or the message names WikiLedger
+        (a deprecated hook it handles). What core logs about its own or its bundled extensions'
+        calls is MediaWiki's to fix.
+        """
+        log = self.root / "logs" / "error.log"
+        if not log.exists():
+            return []
+        text = log.read_text(encoding="utf-8", errors="replace")
+        ours = (str(settings.EXTENSION_JSON.parent), str(self.config_file), "WikiLedger")
+        found = []
+        for entry in _LOG_ENTRY.split(text):
+            first, _, trace = entry.partition("\n")
+            if "PHP Deprecated:" not in first:
+                continue
+            if not ours_only or any(mark in first for mark in ours):
+                found.append(first.strip())
+                continue
+            culprits = _deprecation_culprits(trace.splitlines())
+            if any(mark in frame for frame in culprits for mark in ours):
+                found.append(f"{first.strip()} {' / '.join(culprits)}")
+        return found
 
     # -- maintenance -------------------------------------------------------------------------
 
     def run_maintenance(self, script: str, *args: str) -> str:
         """Run maintenance/SCRIPT.php (name with or without .php) on this wiki; return output."""
-        return install.run_php_script(self.config_file, script, *args, secrets_=self.secrets)
+        return install.run_php_script(
+            self.config_file, script, *args, secrets_=self.secrets, mediawiki_dir=self.mediawiki_dir
+        )
 
     def run_jobs(self) -> None:
         self.run_maintenance("runJobs.php", "--quiet")
@@ -250,10 +302,20 @@ class LocalWiki:
 
 
 def create_wiki(
-    root: Path, *, port: int | None = None, extra_settings: str = "", use_cache: bool = True
+    root: Path,
+    *,
+    port: int | None = None,
+    extra_settings: str = "",
+    use_cache: bool = True,
+    mediawiki: str | None = None,
 ) -> LocalWiki:
-    """Create a fresh wiki in ROOT, copied from the pristine cache (built on first use)."""
-    ensure_installed()
+    """Create a fresh wiki in ROOT, copied from the pristine cache (built on first use).
+
+    It runs MediaWiki MEDIAWIKI (1.39 or 1.43; default: WIKILEDGER_MEDIAWIKI, else the
+    machine's Debian's), installed or fetched first when missing.
+    """
+    series = versions.release(mediawiki or versions.selected_series()).series
+    ensure_installed(series)
     root = Path(root).resolve()
     if (root / STATE_FILE).exists():
         raise FileExistsError(f"{root} already holds a wiki")
@@ -264,13 +326,14 @@ def create_wiki(
         admin_password=secrets_.admin_password,
         admin_bot_password=secrets_.admin_bot_password,
         bot_password=secrets_.bot_password,
+        mediawiki=series,
     )
     if use_cache:
-        source = install.ensure_pristine()
+        source = install.ensure_pristine(series)
         install.copy_pristine(source, root, server=wiki.url, secrets_=secrets_)
     else:
         root.mkdir(parents=True, exist_ok=True)
-        install.build_wiki(root, secrets_)
+        install.build_wiki(root, secrets_, series)
         text = wiki.config_file.read_text(encoding="utf-8")
         wiki.config_file.write_text(settings.with_server(text, wiki.url), encoding="utf-8")
     if extra_settings:
@@ -307,6 +370,14 @@ def _is_server_process(pid: int) -> bool:
         return False
     state = stat.rsplit(")", 1)[-1].split()[0]
     return state != "Z" and b"-S" in cmdline and any(b"php" in part for part in cmdline[:1])
+
+
+def _deprecation_culprits(frames: list[str]) -> list[str]:
+    """From a deprecation's backtrace, the frame that called the deprecation machinery (inside
+    the deprecated function, or the hook container for a deprecated hook) and its caller."""
+    calls = [index for index, frame in enumerate(frames) if _DEPRECATION_CALL.search(frame)]
+    start = calls[-1] if calls else 0
+    return [frame.strip() for frame in frames[start : start + 2]]
 
 
 def _read_only(database: Path) -> sqlite3.Connection:

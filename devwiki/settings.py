@@ -6,7 +6,6 @@ import hashlib
 import re
 from pathlib import Path
 
-MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
 SITE_NAME = "Documentation Optéos"
 LANGUAGE = "fr"
 ADMIN_USER = "Admin"
@@ -42,6 +41,10 @@ $wgDebugLogGroups['exception'] = __DIR__ . '/logs/exception.log';
 $wgDebugLogGroups['error'] = __DIR__ . '/logs/error.log';
 $wgDebugLogGroups['fatal'] = __DIR__ . '/logs/fatal.log';
 $wgShowExceptionDetails = true;
+# Uses of deprecated MediaWiki APIs (wfDeprecated, deprecated hooks) raised as PHP deprecation
+# notices, logged with their backtrace to error.log: the tests' wikis fail when our extension or
+# settings use one (LocalWiki.deprecations).
+$wgDevelopmentWarnings = true;
 
 # php -S workers share one APCu segment, but CLI maintenance scripts (imports) do not see it:
 # keep every cache in SQLite so what a script writes is what the server reads.
@@ -107,15 +110,6 @@ $wgVisualEditorAvailableNamespaces['Project'] = true;
 """
 
 EXTRA_SETTINGS_HEADER = "\n# ---- extra settings (create_wiki(extra_settings=...)) ----\n"
-
-
-def read_mediawiki_version(mediawiki_dir: Path = MEDIAWIKI_DIR) -> str:
-    """Return MediaWiki's version from includes/Defines.php without starting PHP."""
-    defines = (mediawiki_dir / "includes" / "Defines.php").read_text(encoding="utf-8")
-    match = re.search(r"define\(\s*'MW_VERSION',\s*'([^']+)'", defines)
-    if match is None:
-        raise RuntimeError(f"no MW_VERSION in {mediawiki_dir}/includes/Defines.php")
-    return match.group(1)
 
 
 def settings_hash() -> str:

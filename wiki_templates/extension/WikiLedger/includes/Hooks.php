@@ -11,7 +11,10 @@
 
 namespace MediaWiki\Extension\WikiLedger;
 
+// Global names for the classes that MediaWiki 1.39 has only there (1.43 keeps them as aliases);
+// namespaced names where both 1.39 and 1.43 have them.
 use Config;
+use IDBAccessObject;
 use ManualLogEntry;
 use MediaWiki\Hook\PageMoveCompleteHook;
 use MediaWiki\Http\HttpRequestFactory;
@@ -21,9 +24,9 @@ use MediaWiki\Page\ProperPageIdentity;
 use MediaWiki\Permissions\Authority;
 use MediaWiki\Revision\RevisionRecord;
 use MediaWiki\Storage\Hook\PageSaveCompleteHook;
+use MediaWiki\Title\Title;
 use RequestContext;
 use StatusValue;
-use Title;
 use TitleFormatter;
 
 class Hooks implements
@@ -179,8 +182,8 @@ class Hooks implements
 			return [
 				'event' => 'undelete',
 				'title' => $prefixedText,
-				'page_id' => $title->getArticleID( Title::READ_LATEST ) ?: (int)$oldPageId,
-				'rev_id' => $title->getLatestRevID( Title::READ_LATEST ) ?: null,
+				'page_id' => $title->getArticleID( IDBAccessObject::READ_LATEST ) ?: (int)$oldPageId,
+				'rev_id' => $title->getLatestRevID( IDBAccessObject::READ_LATEST ) ?: null,
 				'timestamp' => $timestamp,
 				'user' => $userName,
 			];
