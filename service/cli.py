@@ -1,4 +1,5 @@
-"""The `wikiledger` command line: install-templates, sync, report, check, export, serve."""
+"""The `wikiledger` command line: install-templates, install-extension, sync, report, check,
+export, serve."""
 
 from __future__ import annotations
 
@@ -18,9 +19,13 @@ from service.export import (
     export_contributions_csv,
     export_contributions_ods,
 )
+from service.extension import LOCAL_SETTINGS, ExtensionTargetError, install_extension
+from service.progress import TerminalProgress
 from service.settings import ConfigError, Settings, load_config
 from service.wiring import build_engine, build_wiki
 from sync.compute import Computation
+from sync.config import SyncConfig
+from sync.engine import SyncEngine
 from sync.templates import install_templates
 from sync.wiki import WikiError
 
@@ -38,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("install-templates", help="create or update the Modèle: pages")
+    install_extension = commands.add_parser(
+        "install-extension",
+        help="copy the WikiLedger MediaWiki extension into a wiki's extensions/ folder",
+    )
+    install_extension.add_argument(
+        "dir", type=Path, help="the wiki's MediaWiki folder (or its extensions/ folder)"
+    )
     sync = commands.add_parser("sync", help="full sync: read, compute, write summary pages")
     sync.add_argument("--dry-run", action="store_true", help="print the diffs, write nothing")
     report = commands.add_parser("report", help="compute and print a report; writes nothing")
@@ -130,7 +142,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _install_extension(target: Path) -> int:
+    try:
+        destination = install_extension(target)
+    except ExtensionTargetError as err:
+        raise ConfigError(str(err)) from err
+    except OSError as err:
+        raise ConfigError(f"cannot copy the extension to {target}: {err}") from err
+    print(f"copied the WikiLedger extension to {destination}")
+    print("add to the wiki's LocalSettings.php (once):\n")
+    print(LOCAL_SETTINGS)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "install-extension":
+        return _install_extension(args.dir)
     settings = Settings()
     config = load_config(args.config)
     if args.command == "serve":
@@ -144,8 +171,20 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{len(saved)} template page(s) saved" if saved else "templates already up to date")
         return 0
     engine = build_engine(settings, config)
+    progress = TerminalProgress(sys.stderr)
+    engine.progress = progress
+    try:
+        return _run_engine(args, engine, config, progress)
+    finally:
+        progress.close()
+
+
+def _run_engine(
+    args: argparse.Namespace, engine: SyncEngine, config: SyncConfig, progress: TerminalProgress
+) -> int:
     if args.command == "sync":
         result = engine.full_sync(dry_run=args.dry_run)
+        progress.close()
         for edit in result.edits:
             if args.dry_run:
                 print(edit.diff or f"--- {edit.title}: no textual change")
@@ -159,6 +198,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     engine.full_sync(write=False)
+    progress.close()
     computation = engine.compute()
     if args.command == "check":
         for problem in computation.problems:

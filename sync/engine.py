@@ -34,6 +34,7 @@ from parsers.page import parse_page
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
+from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.render import without_timestamp
 from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
@@ -110,6 +111,8 @@ class SyncEngine:
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         self._unsaved: list[tuple[ParsedPage, str]] = []  # parsed, not yet in the state store
         self._save_lock = threading.Lock()
+        # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
+        self.progress: Progress = no_progress
 
     # -- public operations ------------------------------------------------------------------
 
@@ -132,6 +135,7 @@ class SyncEngine:
                 listed = self._sources(pages)
             fingerprint = parser_fingerprint(self.config, self._aliases)
             cached = self.state.revisions(fingerprint)
+        self.progress(LISTED, len(listed), len(listed))
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
         removed = set(self._memory()) - set(listed)
         self._delete(removed)
@@ -156,6 +160,7 @@ class SyncEngine:
                 with _phase(result, "parse"):
                     self._store_parsed(texts, fingerprint)
                 read += len(texts)
+                self.progress(READ, read, len(page_ids))
         return read
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
@@ -319,14 +324,14 @@ class SyncEngine:
                     if title not in known or known[title].rev_id != info.rev_id
                 ]
                 current = self.wiki.fetch_titles(theirs) if theirs else {}
-                for future in rendered:
+                for done, future in enumerate(rendered, 1):
                     output = _wait(future, result)
                     page = self._current_page(output, infos, known, current)
-                    if isinstance(page, _Skip):
-                        continue
-                    edit = self._write_one(output, page, known, dry_run=dry_run)
-                    if edit is not None:
-                        edits.append(edit)
+                    if not isinstance(page, _Skip):
+                        edit = self._write_one(output, page, known, dry_run=dry_run)
+                        if edit is not None:
+                            edits.append(edit)
+                    self.progress(WRITTEN, done, len(rendered))
             finally:
                 for future in rendered:
                     future.cancel()  # after an error, render no further
