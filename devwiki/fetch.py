@@ -49,10 +49,13 @@ def ensure_fetched(series: str) -> Path:
     try:
         debs = download(release, system, work)
         tree = unpack(debs, work / "root")
-        tree.rename(target)
-        (target / COMPLETE).write_text(
-            versions.read_mediawiki_version(target) + "\n", encoding="utf-8"
-        )
+        (tree / COMPLETE).write_text(versions.read_mediawiki_version(tree) + "\n", "utf-8")
+        shutil.rmtree(target, ignore_errors=True)  # an interrupted earlier unpack
+        try:
+            tree.rename(target)
+        except OSError:
+            if not is_fetched(series):
+                raise  # not a concurrent fetch that finished first
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target

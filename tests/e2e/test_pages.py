@@ -44,3 +44,22 @@ def test_a_moved_page_keeps_its_declarations_under_its_new_title(live: Live) -> 
     assert (moved["amount"], moved["line"]) == ("88.00", 3)
     # the circle's page lists each declaration with its source page
     assert new in live.generated("Contribution-rétribution/Registre 2026/Animation")
+
+
+def test_the_declarations_of_an_undeleted_page_come_back_through_its_webhook(live: Live) -> None:
+    live.wait_idle()
+    title = "Utilisateur:Ugo Restauré/Contributions 2026"
+    live.admin.pages[title].edit(declaration("Ugo Restauré", "66"), "essai")
+    wait_for(lambda: live.declarations_of("Ugo Restauré"), timeout=15, what="the declaration")
+    live.admin.pages[title].delete(reason="essai de suppression")
+    wait_for(lambda: not live.declarations_of("Ugo Restauré"), timeout=15, what="the deletion")
+    live.admin.post(
+        "undelete", title=title, reason="essai de restauration", token=live.admin.get_token("csrf")
+    )
+    wait_for(
+        lambda: "Ugo Restauré" in live.generated(),
+        timeout=15,
+        what="the registre with the undeleted page",
+    )
+    (restored,) = live.declarations_of("Ugo Restauré")
+    assert (restored["page"], restored["amount"], restored["line"]) == (title, "66.00", 3)
