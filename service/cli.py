@@ -171,7 +171,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{len(saved)} template page(s) saved" if saved else "templates already up to date")
         return 0
     engine = build_engine(settings, config)
-    progress = TerminalProgress(sys.stderr)
+    # -v logs each step to stderr: a bar redrawn on the same line would garble it.
+    progress = TerminalProgress(sys.stderr, enabled=not args.verbose)
     engine.progress = progress
     try:
         return _run_engine(args, engine, config, progress)

@@ -26,9 +26,15 @@ REDRAW_SECONDS = 0.1
 class TerminalProgress:
     """Draws the engine's progress on STREAM when it is a terminal; does nothing otherwise."""
 
-    def __init__(self, stream: TextIO, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        enabled: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stream = stream
-        self.enabled = _is_terminal(stream)
+        self.enabled = enabled and _is_terminal(stream)
         self.clock = clock
         self._last_draw = float("-inf")
         self._width = 0

@@ -79,6 +79,14 @@ def test_nothing_is_written_when_the_stream_is_not_a_terminal() -> None:
     assert stream.getvalue() == ""
 
 
+def test_a_disabled_bar_draws_nothing_even_on_a_terminal() -> None:
+    stream = FakeTerminal()
+    progress = TerminalProgress(stream, enabled=False)  # `wikiledger -v`: the log has stderr
+    progress(READ, 1, 2)
+    progress.close()
+    assert stream.getvalue() == ""
+
+
 def test_a_closed_stream_is_not_a_terminal() -> None:
     stream = FakeTerminal()
     stream.close()
