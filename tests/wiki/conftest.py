@@ -33,6 +33,19 @@ def seeded(
 
 
 @pytest.fixture
+def env(
+    seeded: LocalWiki, wiki: LocalWiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> LocalWiki:
+    """The environment the CLI reads: the seeded wiki, the bot's login, a data folder."""
+    monkeypatch.setenv("WIKILEDGER_WIKI_URL", wiki.url)
+    monkeypatch.setenv("WIKILEDGER_BOT_USER", wiki.bot_login)
+    monkeypatch.setenv("WIKILEDGER_BOT_PASSWORD", wiki.bot_password)
+    monkeypatch.setenv("WIKILEDGER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return wiki
+
+
+@pytest.fixture
 def engine(seeded: LocalWiki, wiki: LocalWiki, tmp_path: Path) -> Iterator[SyncEngine]:
     """An engine with an empty state; pages it writes are deleted after the test."""
     state = StateStore(tmp_path / "state.sqlite3")

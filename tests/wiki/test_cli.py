@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import mwclient
 import pytest
@@ -13,18 +12,6 @@ from service.cli import main
 from sync.config import SyncConfig
 from sync.templates import install_templates
 from tests.wiki.conftest import bot_client
-
-
-@pytest.fixture
-def env(
-    seeded: LocalWiki, wiki: LocalWiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> LocalWiki:
-    monkeypatch.setenv("WIKILEDGER_WIKI_URL", wiki.url)
-    monkeypatch.setenv("WIKILEDGER_BOT_USER", wiki.bot_login)
-    monkeypatch.setenv("WIKILEDGER_BOT_PASSWORD", wiki.bot_password)
-    monkeypatch.setenv("WIKILEDGER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    return wiki
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -40,18 +39,6 @@ def test_a_first_sync_reports_each_step_up_to_its_total(engine: SyncEngine) -> N
 class FakeTerminal(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-@pytest.fixture
-def env(
-    seeded: LocalWiki, wiki: LocalWiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> LocalWiki:
-    monkeypatch.setenv("WIKILEDGER_WIKI_URL", wiki.url)
-    monkeypatch.setenv("WIKILEDGER_BOT_USER", wiki.bot_login)
-    monkeypatch.setenv("WIKILEDGER_BOT_PASSWORD", wiki.bot_password)
-    monkeypatch.setenv("WIKILEDGER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    return wiki
 
 
 def test_the_sync_command_draws_a_bar_on_a_terminal_and_clears_it(
