@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ledger.record import Severity, format_problem
 from ledger.report import campaign_report_to_json, contribution_report_to_json
+from render.compute import Computation
 from service.export import (
     Dialect,
     export_campaign_csv,
@@ -20,7 +21,6 @@ from service.export import (
 )
 from service.settings import ConfigError, Settings, load_config
 from service.wiring import build_engine, build_wiki
-from sync.compute import Computation
 from sync.templates import install_templates
 from sync.wiki import WikiError
 

@@ -21,9 +21,9 @@ from devwiki.client import connect
 from devwiki.mediawiki import STATE_FILE, LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
 from devwiki.settings import extension_settings
+from render.config import SyncConfig
 from service.settings import Settings
 from service.wiring import build_engine
-from sync.config import SyncConfig
 from sync.templates import install_templates
 
 ROOT = Path(__file__).resolve().parents[1]

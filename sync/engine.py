@@ -31,10 +31,10 @@ from pathlib import Path
 from ledger.record import Problem, Records
 from parsers.marker import extract_generated, splice_generated
 from parsers.page import parse_page
-from sync.compute import Computation, compute_all
-from sync.config import SyncConfig
-from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
-from sync.render import without_timestamp
+from render.compute import Computation, compute_all
+from render.config import SyncConfig
+from render.pages import without_timestamp
+from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
 from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
 

@@ -23,7 +23,7 @@ from ledger.contribution import (
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
-from sync.config import SyncConfig
+from render.config import SyncConfig
 
 
 @dataclass(slots=True)
