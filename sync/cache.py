@@ -101,17 +101,27 @@ class ParseCache:
 
     def flush(self) -> None:
         """Save the pages parsed since the last call to the state store (any thread)."""
-        with self._lock:
+        with self._lock:  # held while saving, so that `advance` cannot slip in between
             unsaved, self._unsaved = self._unsaved, []
-        by_fingerprint: dict[str, list[ParsedPage]] = {}
-        for page, fingerprint in unsaved:
-            by_fingerprint.setdefault(fingerprint, []).append(page)
-        for fingerprint, pages in by_fingerprint.items():
-            self.state.save_pages(pages, fingerprint)
+            by_fingerprint: dict[str, list[ParsedPage]] = {}
+            for page, fingerprint in unsaved:
+                by_fingerprint.setdefault(fingerprint, []).append(page)
+            for fingerprint, pages in by_fingerprint.items():
+                self.state.save_pages(pages, fingerprint)
 
     def advance(self, page_id: int, old_rev_id: int, new_rev_id: int) -> None:
         """Our own save changed only the generated part of a source page (a statement page),
-        which the parser never reads: its records stay, at the new revision."""
+        which the parser never reads: its records stay, at the new revision (in memory, in
+        the store, and in what is still to be saved)."""
+        with self._lock:
+            self._unsaved = [
+                (replace(page, rev_id=new_rev_id), fingerprint)
+                if (page.page_id, page.rev_id) == (page_id, old_rev_id)
+                else (page, fingerprint)
+                for page, fingerprint in self._unsaved
+            ]
+            self.state.advance_revision(page_id, old_rev_id, new_rev_id)
         pages = self.pages()
-        if self.state.advance_revision(page_id, old_rev_id, new_rev_id) and page_id in pages:
-            pages[page_id] = replace(pages[page_id], rev_id=new_rev_id)
+        page = pages.get(page_id)
+        if page is not None and page.rev_id == old_rev_id:
+            pages[page_id] = replace(page, rev_id=new_rev_id)
