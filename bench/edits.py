@@ -18,7 +18,7 @@ import requests
 
 from bench.generate import EditTarget
 from bench.process import ServiceProcess
-from sync.wikitext import money
+from render.wikitext import money
 
 POLL_SECONDS = 0.05
 _REQUESTED = re.compile(r"demandé '''([^']+)'''")

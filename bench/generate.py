@@ -285,7 +285,7 @@ U_TEMPLATE = (
 
 def template_pages() -> list[WikiPage]:
     """The project's `Modèle:` pages as configured by default, and `{{u}}` for user links."""
-    from sync.config import SyncConfig  # imported here: it needs the parser package
+    from render.config import SyncConfig  # imported here: it needs the parser package
     from sync.templates import template_sources
 
     pages = [

@@ -23,8 +23,8 @@ from devwiki.mediawiki import LocalWiki, create_wiki, free_port
 from devwiki.settings import extension_settings
 from ledger.record import Problem, Records
 from parsers.page import parse_page
-from sync.compute import compute_all
-from sync.config import SyncConfig
+from render.compute import compute_all
+from render.config import SyncConfig
 
 MEMBER = "Bench Membre"
 MEMBER_APP = "bench"

@@ -23,10 +23,10 @@ from typing import Any
 import uvicorn
 
 import sync.engine
+from render.config import SyncConfig
 from service.app import create_app
 from service.settings import Settings
 from service.wiring import build_engine
-from sync.config import SyncConfig
 from sync.engine import SyncEngine, SyncResult
 
 _print_lock = threading.Lock()

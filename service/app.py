@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from render.config import SyncConfig
 from service.queue import JobQueue
 from service.routes import api, export, ops, pages, webhook
 from service.runtime import Runtime
@@ -15,7 +16,6 @@ from service.settings import Settings
 from service.webhook import decode_secret
 from service.wiring import build_engine
 from service.worker import Worker
-from sync.config import SyncConfig
 from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from ledger.record import Severity, format_problem
 from ledger.report import campaign_report_to_json, contribution_report_to_json
+from render.compute import Computation
+from render.config import SyncConfig
 from service.export import (
     Dialect,
     export_campaign_csv,
@@ -23,8 +25,6 @@ from service.extension import LOCAL_SETTINGS, ExtensionTargetError, install_exte
 from service.progress import TerminalProgress
 from service.settings import ConfigError, Settings, load_config
 from service.wiring import build_engine, build_wiki
-from sync.compute import Computation
-from sync.config import SyncConfig
 from sync.engine import SyncEngine
 from sync.templates import install_templates
 from sync.wiki import WikiError

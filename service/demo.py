@@ -21,9 +21,9 @@ from devwiki.client import connect
 from devwiki.mediawiki import STATE_FILE, LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
 from devwiki.settings import extension_settings
+from render.config import SyncConfig
 from service.settings import Settings
-from service.wiring import build_engine
-from sync.config import SyncConfig
+from service.wiring import build_engine, build_wiki
 from sync.templates import install_templates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +71,7 @@ def start(home: Path) -> int:
     os.environ.update(env)
     settings, config = Settings(), SyncConfig()
     engine = build_engine(settings, config)
-    saved = install_templates(engine.wiki, config)
+    saved = install_templates(build_wiki(settings).connect(), config)
     print(f"== templates: {len(saved)} saved" if saved else "== templates already up to date")
     if not (home / "seeded").exists():
         count = save_seed(connect(wiki, admin=True))

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from render.compute import Computation
 from service.runtime import Runtime
-from sync.compute import Computation
 
 
 def get_runtime(request: Request) -> Runtime:

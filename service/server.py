@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uvicorn
 
+from render.config import SyncConfig
 from service.app import create_app
 from service.settings import Settings
-from sync.config import SyncConfig
 
 
 def serve(settings: Settings, config: SyncConfig, *, host: str, port: int) -> int:

@@ -16,7 +16,7 @@ from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parsers.page import TemplateNames
-from sync.config import PageTitles, SyncConfig
+from render.config import PageTitles, SyncConfig
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", "xxx", "todo", "placeholder"}
 

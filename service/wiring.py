@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from render.config import SyncConfig
 from service.settings import Settings
-from sync.config import SyncConfig
 from sync.engine import SyncEngine
 from sync.state import StateStore
 from sync.wiki import WikiClient

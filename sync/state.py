@@ -1,13 +1,14 @@
 """The local state store (SQLite): parsed pages keyed by page and revision, and written pages.
 
 A page is parsed once per revision: a sync lists revision ids (no content), compares them with
-this cache, and reads only pages whose revision changed. The cache is tied to a fingerprint of
-the parser configuration (template names, redirects, parser version): when that changes every
-page is parsed again.
+this cache, and reads only pages whose revision changed. Each cached page carries the
+fingerprint it was parsed with, `FORMAT:CONFIG` (see `sync.cache`): pages of another format
+are never unpickled, and pages of another configuration are parsed again.
 """
 
 from __future__ import annotations
 
+import logging
 import pickle
 import sqlite3
 import threading
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from ledger.record import Problem, Records
 from sync import sqlite
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed_page (
@@ -114,16 +117,31 @@ class StateStore:
         with self.transaction() as db:
             db.executemany("DELETE FROM parsed_page WHERE page_id = ?", [(i,) for i in page_ids])
 
-    def load_pages(self) -> list[ParsedPage]:
-        """Every cached page, in title order (so merged records have a stable order)."""
-        with self._lock:
-            rows = self._db.execute(
+    def load_pages(self, cache_format: str) -> list[ParsedPage]:
+        """Every cached page of this format, in title order (so merged records have a stable
+        order). Pages of another format are deleted unread, and so is a page that cannot be
+        read back: both are parsed again by the next sync."""
+        prefix = f"{cache_format}:"
+        with self.transaction() as db:
+            other = db.execute(
+                "DELETE FROM parsed_page WHERE substr(fingerprint, 1, ?) != ?",
+                (len(prefix), prefix),
+            ).rowcount
+            rows = db.execute(
                 "SELECT page_id, title, rev_id, payload FROM parsed_page ORDER BY title"
             ).fetchall()
-        pages = []
+        if other:
+            log.info("parse cache: %d pages of another version discarded, to parse again", other)
+        pages, unreadable = [], []
         for page_id, title, rev_id, payload in rows:
-            records, problems = pickle.loads(payload)
+            try:
+                records, problems = pickle.loads(payload)
+            except Exception as err:  # a cache written by other code: parse the page again
+                unreadable.append(page_id)
+                log.warning("parse cache: %s unreadable (%s), to parse again", title, err)
+                continue
             pages.append(ParsedPage(page_id, title, rev_id, records, problems))
+        self.delete_pages(set(unreadable))
         return pages
 
     # -- written pages --------------------------------------------------------------------

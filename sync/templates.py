@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.config import SyncConfig
+from render.config import SyncConfig
 from sync.wiki import WikiClient
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "mediawiki"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,57 +17,9 @@ import mwclient
 import mwclient.errors
 import requests
 
+from sync.port import EditConflict, PageInfo, PageText, RecentChange, Saved, WikiError
+
 log = logging.getLogger(__name__)
-
-
-class WikiError(Exception):
-    """The wiki cannot be used (unreachable, wrong URL, wrong credentials, missing rights)."""
-
-
-class EditConflict(Exception):
-    """Someone else saved the page since it was read: re-read and try again."""
-
-
-@dataclass(frozen=True, slots=True)
-class PageInfo:
-    page_id: int
-    title: str
-    namespace: int
-    rev_id: int  # 0 when listed without revisions
-    timestamp: str = ""  # of that revision, when asked for (`page_infos`)
-    sha1: str = ""  # of that revision's content, when asked for (`page_infos`)
-
-
-@dataclass(frozen=True, slots=True)
-class PageText:
-    page_id: int
-    title: str
-    namespace: int
-    rev_id: int
-    timestamp: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Saved:
-    """The outcome of a save: the new revision and the one it replaced (0 for a creation)."""
-
-    rev_id: int
-    old_rev_id: int
-    timestamp: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecentChange:
-    rc_id: int
-    type: str  # edit, new, log
-    title: str
-    page_id: int
-    rev_id: int
-    timestamp: str
-    log_type: str = ""
-    log_action: str = ""
-    new_title: str = ""
 
 
 def split_url(url: str) -> tuple[str, str, str]:
@@ -87,8 +38,20 @@ def split_url(url: str) -> tuple[str, str, str]:
     return parts.scheme, parts.netloc, path
 
 
+__all__ = [
+    "EditConflict",
+    "PageInfo",
+    "PageText",
+    "RecentChange",
+    "Saved",
+    "WikiClient",
+    "WikiError",
+    "split_url",
+]
+
+
 class WikiClient:
-    """A logged-in connection to one wiki, counting its API requests."""
+    """A logged-in connection to one wiki, counting its API requests; implements `WikiPort`."""
 
     def __init__(
         self, url: str, user: str, password: str, *, timeout: float = 30, max_retries: int = 2

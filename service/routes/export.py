@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from ledger.report import CampaignReport, ContributionReport
+from render.compute import Computation
 from service.deps import ComputationDep
 from service.export import (
     export_campaign_csv,
@@ -21,7 +22,6 @@ from service.export import (
     export_contributions_csv,
     export_contributions_ods,
 )
-from sync.compute import Computation
 
 router = APIRouter(prefix="/api")
 

@@ -31,9 +31,9 @@ from devwiki.mediawiki import LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
 from devwiki.settings import extension_settings
 from parsers.marker import extract_generated
+from render.config import SyncConfig
 from service.queue import QUEUE_FILENAME
 from service.webhook import sign
-from sync.config import SyncConfig
 from sync.templates import install_templates
 from sync.wiki import WikiClient
 

@@ -9,7 +9,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from sync.wikitext import french_number
+from render.wikitext import french_number
 from tests.e2e.conftest import REGISTRY, WIKILEDGER, Live, wait_for
 
 ALICE = "Utilisateur:Alice Martin/Contributions 2026"

@@ -7,9 +7,9 @@ import time
 from decimal import Decimal
 
 from devwiki.client import connect
+from render.wikitext import french_number
 from service.queue import JobQueue
 from service.worker import CURSOR_KEY
-from sync.wikitext import french_number
 from tests.e2e.conftest import Live, restart_wiki, wait_for
 
 

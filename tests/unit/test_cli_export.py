@@ -10,8 +10,8 @@ import pytest
 from odf.opendocument import load
 from odf.table import Table
 
+from render.compute import Computation
 from service import cli
-from sync.compute import Computation
 from tests.unit.test_export_routes import CAMPAGNE, computation
 
 

@@ -40,9 +40,9 @@ from ledger.statement import (
     sum_declarations,
 )
 from parsers.page import TemplateNames, parse_page
-from sync.compute import Computation, compute_all
-from sync.config import SyncConfig
-from sync.statement import plan_statements
+from render.compute import Computation, compute_all
+from render.config import SyncConfig
+from render.statement import plan_statements
 
 TODAY = datetime.date(2026, 11, 24)
 RATE = Decimal("30.00")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.engine import as_saved, read_batches
+from sync.engine import read_batches
+from sync.writer import as_saved
 
 
 @pytest.mark.parametrize(

@@ -25,9 +25,9 @@ from ledger.record import (
     Source,
     StatementRequest,
 )
+from render.compute import Computation, compute_all
+from render.config import SyncConfig
 from service.app import create_app
-from sync.compute import Computation, compute_all
-from sync.config import SyncConfig
 
 CAMPAGNE = "Été 2026"
 PLEDGES = f"Cobudget {CAMPAGNE}/Soutiens"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT = {"ledger", "parsers", "sync", "service", "devwiki", "bench"}
+PROJECT = {"ledger", "parsers", "render", "sync", "service", "devwiki", "bench"}
 
 
 def imported_top_levels(package: str) -> dict[str, set[str]]:
@@ -33,7 +33,13 @@ def test_ledger_imports_only_the_standard_library_and_itself() -> None:
 
 def test_parsers_import_ledger_but_not_sync_or_service() -> None:
     for module, names in imported_top_levels("parsers").items():
-        assert not names & {"sync", "service", "devwiki", "bench"}, module
+        assert not names & {"render", "sync", "service", "devwiki", "bench"}, module
+
+
+def test_render_imports_neither_the_wiki_nor_sync_or_service() -> None:
+    # rendering is pure: from records to wikitext, with no wiki client
+    for module, names in imported_top_levels("render").items():
+        assert not names & {"sync", "service", "devwiki", "bench", "mwclient", "requests"}, module
 
 
 def test_sync_imports_neither_service_nor_devwiki() -> None:
@@ -44,4 +50,5 @@ def test_sync_imports_neither_service_nor_devwiki() -> None:
 def test_the_import_reader_sees_real_imports() -> None:
     # the reader itself must notice imports, or the tests above could pass vacuously
     assert "decimal" in imported_top_levels("ledger")["ledger/record.py"]
-    assert {"parsers", "ledger"} <= imported_top_levels("sync")["sync/engine.py"]
+    assert {"parsers", "ledger", "render"} <= imported_top_levels("sync")["sync/engine.py"]
+    assert "jinja2" in imported_top_levels("render")["render/pages.py"]

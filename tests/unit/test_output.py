@@ -8,9 +8,10 @@ import pytest
 
 from ledger.record import Problem, Records
 from parsers.page import parse_page
-from sync.compute import Computation, compute_all
-from sync.config import PageTitles, SyncConfig
-from sync.output import (
+from render.compute import Computation, compute_all
+from render.config import PageTitles, SyncConfig
+from render.pages import without_timestamp
+from render.plan import (
     OutputPage,
     RenderMemo,
     circle_pages,
@@ -18,7 +19,6 @@ from sync.output import (
     plan_pages,
     plan_retired,
 )
-from sync.render import without_timestamp
 
 CONFIG = SyncConfig()
 TODAY = datetime.date(2026, 4, 15)

@@ -28,8 +28,8 @@ from ledger.report import (
     ProjectTotals,
     SplitShare,
 )
-from sync import render
-from sync.render import (
+from render import pages as render
+from render.pages import (
     render_anomalies,
     render_bilan,
     render_campaign_data,
@@ -38,7 +38,7 @@ from sync.render import (
     render_registry_circle,
     without_timestamp,
 )
-from sync.wikitext import Wikitext, escape
+from render.wikitext import Wikitext, escape
 
 NOW = datetime.datetime(2026, 4, 15, 14, 5)
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -151,7 +151,7 @@ def test_a_raw_decimal_or_date_in_a_template_is_a_bug_not_silent_output() -> Non
 
 
 def test_importing_the_renderer_builds_no_environment() -> None:
-    code = "import sync.render as r; print(r._environment.cache_info().currsize)"
+    code = "import render.pages as r; print(r._environment.cache_info().currsize)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "0", result.stderr
 

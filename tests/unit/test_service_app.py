@@ -24,12 +24,12 @@ from ledger.record import (
     Severity,
     Source,
 )
+from render.compute import Computation, compute_all
+from render.config import SyncConfig
 from service.app import create_app
 from service.queue import JobQueue
 from service.settings import Settings
 from service.webhook import sign
-from sync.compute import Computation, compute_all
-from sync.config import SyncConfig
 from sync.engine import Edit, SyncResult
 from sync.wiki import RecentChange, WikiError
 

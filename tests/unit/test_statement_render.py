@@ -22,12 +22,12 @@ from ledger.report import (
     SplitShare,
 )
 from ledger.statement import Statement, compute_statement
-from sync.compute import compute_all
-from sync.config import SyncConfig
-from sync.output import plan_outputs
-from sync.render import without_timestamp
-from sync.statement import page_owner, render_statement, requested_statements
-from sync.wikitext import escape
+from render.compute import compute_all
+from render.config import SyncConfig
+from render.pages import without_timestamp
+from render.plan import plan_outputs
+from render.statement import page_owner, render_statement, requested_statements
+from render.wikitext import escape
 from tests.unit.test_export_routes import records
 
 NOW = datetime.datetime(2026, 4, 15, 14, 5)
@@ -204,7 +204,7 @@ def test_suspended_pledges_are_flagged_with_what_was_pledged() -> None:
 
 
 def test_with_page_titles_years_link_their_registry_and_campagnes_their_bilan() -> None:
-    class Pages:  # the two methods of sync.config.PageTitles the statement uses
+    class Pages:  # the two methods of render.config.PageTitles the statement uses
         def registry_for(self, year: int) -> str:
             return f"Registre {year}"
 

@@ -1,4 +1,4 @@
-"""Escaping of member text, safe links and French formats of `sync.wikitext`."""
+"""Escaping of member text, safe links and French formats of `render.wikitext`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.wikitext import (
+from render.wikitext import (
     Wikitext,
     count,
     date,

@@ -10,7 +10,7 @@ import pytest
 
 from devwiki.mediawiki import LocalWiki
 from devwiki.seed import save_seed
-from sync.config import SyncConfig
+from render.config import SyncConfig
 from sync.engine import SyncEngine
 from sync.state import StateStore
 from sync.templates import install_templates

@@ -8,8 +8,8 @@ import mwclient
 import pytest
 
 from devwiki.mediawiki import LocalWiki, free_port
+from render.config import SyncConfig
 from service.cli import main
-from sync.config import SyncConfig
 from sync.templates import install_templates
 from tests.wiki.conftest import bot_client
 

@@ -15,8 +15,10 @@ from mwclient.page import Page
 from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
-from sync.engine import SyncEngine, parser_fingerprint, same
-from sync.wiki import PageText, Saved, WikiError
+from sync.cache import parser_fingerprint
+from sync.engine import SyncEngine
+from sync.port import PageText, Saved, WikiError
+from sync.writer import same
 from tests.wiki.conftest import bot_client, page_text
 
 REGISTRY = "Contribution-rétribution/Registre 2026"

@@ -10,7 +10,7 @@ import mwclient
 import pytest
 
 from devwiki.mediawiki import LocalWiki
-from sync.config import SyncConfig
+from render.config import SyncConfig
 from sync.templates import TemplateSource, install_templates, template_sources
 from tests.wiki.conftest import bot_client
 

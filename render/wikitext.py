@@ -183,7 +183,7 @@ def timestamp(value: datetime.datetime) -> Wikitext:
 
 
 # The generation time is the only part of a page that changes on every render: it sits in
-# this span so that comparisons can leave it out (`sync.render.without_timestamp`).
+# this span so that comparisons can leave it out (`render.pages.without_timestamp`).
 STAMP = re.compile(r'<span class="wikiledger-horodatage">[^<]*</span>')
 
 

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from ledger.record import Severity
 from ledger.report import CampaignReport, ContributionReport, CountedContribution
-from sync import wikitext
-from sync.compute import Computation
-from sync.config import PageTitles, SyncConfig
-from sync.render import (
+from render import wikitext
+from render.compute import Computation
+from render.config import PageTitles, SyncConfig
+from render.pages import (
     render_anomalies,
     render_bilan,
     render_campaign_data,
@@ -30,7 +30,7 @@ from sync.render import (
     render_retired,
     render_retired_data,
 )
-from sync.statement import plan_statements, render_statement
+from render.statement import plan_statements, render_statement
 
 # {page title: (key of the data rendered, generated part rendered from it)}
 RenderMemo = dict[str, tuple[object, str]]

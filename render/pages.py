@@ -1,7 +1,7 @@
 """Rendering of the generated part of the summary pages: registry, circles, anomalies, bilan, data.
 
 Templates live in `wiki_templates/reports/`. Every `{{ expression }}` in them is escaped by
-default (`_finalize`); only `Wikitext` made by the filters of `sync.wikitext` goes out as is,
+default (`_finalize`); only `Wikitext` made by the filters of `render.wikitext` goes out as is,
 so no member-typed string can inject markup. Money, hours, dates and decimals must go through
 a filter: outputting them raw is a template bug and raises.
 """
@@ -29,8 +29,8 @@ from ledger.report import (
     ProjectTotals,
     SplitShare,
 )
-from sync import wikitext
-from sync.wikitext import Wikitext, escape
+from render import wikitext
+from render.wikitext import Wikitext, escape
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "reports"
 
@@ -39,7 +39,7 @@ _BAR_COLOUR = {"funded": "#14866d", "open": "#36c"}
 PLEDGE_STATE = {"counted": "compté", "suspended": "suspendu", "rejected": "refusé"}
 
 _ZERO = Decimal("0.00")
-# The helpers of `sync.wikitext` that templates use as filters: all return `Wikitext`.
+# The helpers of `render.wikitext` that templates use as filters: all return `Wikitext`.
 _FILTERS = (
     "money", "hours", "count", "percent", "date", "long_date", "timestamp", "month", "stamp",
     "user_link", "user_links", "page_link", "template_name", "money_cell", "flagged_money_cell",

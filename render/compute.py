@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,7 +22,7 @@ from ledger.contribution import (
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
-from sync.config import SyncConfig
+from render.config import SyncConfig
 
 
 @dataclass(slots=True)
@@ -96,21 +95,6 @@ def compute_all(
     Each piece of work is done once: one check of the contribution records for all years,
     one pass over each campaign.
     """
-    # The ledgers build some hundred thousand acyclic objects, and the cyclic collector would
-    # walk the whole heap (every parsed page) several times meanwhile: 7 % of the computation
-    # on the synthetic wiki. Paused (restored as found), it has nothing to miss.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _compute_all(records, parse_problems, config, today=today)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _compute_all(
-    records: Records, parse_problems: list[Problem], config: SyncConfig, *, today: datetime.date
-) -> Computation:
     contribution_family, budget_family = _template_family(config)
     contribution_parse = [p for p in parse_problems if p.template in contribution_family]
     budget_parse = [p for p in parse_problems if p.template in budget_family]

@@ -25,11 +25,11 @@ from ledger.statement import (
     compute_statement,
     normalise_member,
 )
-from sync.render import PLEDGE_STATE, PROJECT_STATUS, _render
+from render.pages import PLEDGE_STATE, PROJECT_STATUS, _render
 
 if TYPE_CHECKING:
-    from sync.compute import Computation
-    from sync.config import PageTitles, SyncConfig
+    from render.compute import Computation
+    from render.config import PageTitles, SyncConfig
 
 
 @dataclass(frozen=True, slots=True)

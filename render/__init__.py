@@ -1,0 +1,1 @@
+"""From parsed records to the summary pages: compute, plan, render (pure, no wiki access)."""

@@ -1,0 +1,175 @@
+"""Writing the summary pages of one sync, one page at a time, without harm to the wiki.
+
+Only the part between the markers is ours: the rest of a page is kept byte for byte. A page
+is saved only when its generated part changed (no null edits), as a bot edit based on the
+revision it was read at, so that a concurrent human edit is never overwritten: on a conflict
+the page is read again, and an edit MediaWiki let our save replace is put back. A page the
+bot wrote that someone deleted is not created again for that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+from collections.abc import Callable
+
+from parsers.marker import extract_generated, splice_generated
+from render.pages import without_timestamp
+from render.plan import OutputPage
+from sync.port import EditConflict, PageInfo, PageText, WikiPort
+from sync.result import Edit
+from sync.state import StateStore, WrittenPage
+
+log = logging.getLogger(__name__)
+
+# (page id, revision read, revision saved): our save changed only the generated part of a page
+Advance = Callable[[int, int, int], None]
+
+
+class _Skip:
+    """The page needs neither reading nor writing."""
+
+
+_SKIP = _Skip()
+
+
+class Writer:
+    """Writes the pages of one sync: `look` at all of them first, then `write` each in turn."""
+
+    def __init__(
+        self, wiki: WikiPort, state: StateStore, *, retries: int, advance: Advance
+    ) -> None:
+        self.wiki = wiki
+        self.state = state
+        self.retries = retries
+        self.advance = advance
+        self.known = state.all_written()  # {title: what we last wrote there}
+        self._infos: dict[str, PageInfo] = {}
+        self._current: dict[str, PageText] = {}
+
+    def look(self, titles: list[str]) -> None:
+        """The current revision of every page to write, and in one read the text of those
+        whose current revision is not one we saved."""
+        self._infos = self.wiki.page_infos(titles) if titles else {}
+        theirs = [
+            title
+            for title, info in self._infos.items()
+            if title not in self.known or self.known[title].rev_id != info.rev_id
+        ]
+        self._current = self.wiki.fetch_titles(theirs) if theirs else {}
+
+    def write(self, output: OutputPage, *, dry_run: bool) -> Edit | None:
+        """Save the page when its generated part changed; the edit made, if any."""
+        page = self._current_page(output)
+        if isinstance(page, _Skip):
+            return None
+        return self._write(output, page, dry_run=dry_run)
+
+    def _current_page(self, output: OutputPage) -> PageText | _Skip | None:
+        """The page as it is on the wiki (None: it does not exist), or _SKIP: nothing to do."""
+        memo, info = self.known.get(output.title), self._infos.get(output.title)
+        if memo and info and memo.rev_id == info.rev_id and same(memo.generated, output.generated):
+            return _SKIP  # unchanged on both sides: nothing to read, nothing to write
+        if info is None:
+            # never recreate a deleted statement, or a retired page
+            return _SKIP if output.must_exist else None
+        page = self._current.get(output.title)
+        if page is None:
+            page = self._our_text(info) or self.wiki.fetch_titles([output.title]).get(output.title)
+        if page is None and output.must_exist:
+            return _SKIP  # deleted meanwhile
+        return page
+
+    def _our_text(self, info: PageInfo) -> PageText | None:
+        """The page's current text without reading it, when its revision is one we saved."""
+        text = self.state.written_text(info.title)
+        if text is None or not info.sha1:
+            return None
+        if hashlib.sha1(text.encode("utf-8")).hexdigest() != info.sha1:
+            return None  # MediaWiki transformed what we sent: read it
+        return PageText(info.page_id, info.title, info.namespace, info.rev_id, info.timestamp, text)
+
+    def _write(self, output: OutputPage, page: PageText | None, *, dry_run: bool) -> Edit | None:
+        restoring = False  # True while putting back an edit our save went over
+        for _attempt in range(self.retries + 1):
+            old_generated = extract_generated(page.text) if page else None
+            unchanged = old_generated is not None and same(old_generated, output.generated)
+            if page is not None and unchanged and not restoring:
+                if not dry_run:
+                    self._remember(output, page.rev_id, page.text)
+                return None
+            new_text = splice_generated(page.text if page else "", output.generated)
+            memo = self.known.get(output.title)
+            summary = summarize(output, memo.digest if memo else None, page is None)
+            if dry_run:
+                return Edit(output.title, summary, 0, _diff(output, old_generated))
+            try:
+                saved = self.wiki.edit(output.title, new_text, summary, base=page)
+            except EditConflict:
+                log.info("edit conflict on %s: re-reading and trying again", output.title)
+                page = self.wiki.fetch_titles([output.title]).get(output.title)
+                if output.must_exist and page is None:
+                    return None
+                restoring = False
+                continue
+            if page is not None and saved.old_rev_id not in (0, page.rev_id):
+                # Someone saved between our read and our save, and MediaWiki let ours replace
+                # theirs (it suppresses conflicts within the same second). Put theirs back
+                # with our generated part, on top of our revision.
+                between = self.wiki.fetch_revision(saved.old_rev_id)
+                if between is not None:
+                    log.warning("%s was edited during the sync: keeping that edit", output.title)
+                    page = PageText(
+                        between.page_id,
+                        between.title,
+                        between.namespace,
+                        saved.rev_id,
+                        saved.timestamp,
+                        between.text,
+                    )
+                    restoring = True
+                    continue
+            if page is not None and output.must_exist:
+                self.advance(page.page_id, page.rev_id, saved.rev_id)
+            self._remember(output, saved.rev_id, as_saved(new_text))
+            return Edit(output.title, summary, saved.rev_id)
+        log.warning("gave up writing %s after repeated edit conflicts", output.title)
+        return None
+
+    def _remember(self, output: OutputPage, rev_id: int, text: str) -> None:
+        written = WrittenPage(output.title, rev_id, output.generated, output.digest)
+        self.state.save_written(written, text)
+
+
+def as_saved(text: str) -> str:
+    """The text MediaWiki stores for `text` (line ends unified, trailing whitespace cut),
+    so that its SHA-1 can be compared with the revision's."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip(" \t\n\r\0\x0b")
+
+
+def same(old_generated: str, new_generated: str) -> bool:
+    """Whether two generated parts differ only by their generation time (or not at all)."""
+    return without_timestamp(old_generated).strip("\n") == without_timestamp(new_generated).strip(
+        "\n"
+    )
+
+
+def summarize(output: OutputPage, old_digest: str | None, created: bool) -> str:
+    """A French edit summary that says what changed."""
+    if created:
+        return f"wikiledger : création — {output.digest}"
+    if old_digest and old_digest != output.digest:
+        return f"wikiledger : mise à jour — {old_digest} → {output.digest}"
+    return f"wikiledger : mise à jour — {output.digest}"
+
+
+def _diff(output: OutputPage, old_generated: str | None) -> str:
+    return "".join(
+        difflib.unified_diff(
+            (old_generated or "").splitlines(keepends=True),
+            output.generated.splitlines(keepends=True),
+            fromfile=f"{output.title} (wiki)",
+            tofile=f"{output.title} (wikiledger)",
+        )
+    )

@@ -1,0 +1,270 @@
+"""The engine's rules on an in-memory wiki (`tests.fakewiki`): no null edit, people's text and
+concurrent edits kept, retired pages, a page the wiki refuses, statements, partial syncs.
+
+The same rules are checked against the real MediaWiki in `tests/wiki/test_sync.py`; these run
+in milliseconds, so each rule gets its own case.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from parsers.marker import MARKER_START, extract_generated
+from render.config import SyncConfig
+from sync.engine import SyncEngine
+from sync.port import WikiError, WikiPort
+from sync.state import StateStore
+from tests.fakewiki import BOT, FakeWiki
+
+REGISTRY = "Contribution-rétribution/Registre 2026"
+CIRCLE_PAGE = f"{REGISTRY}/Animation"
+ANOMALIES = "Contribution-rétribution/Anomalies"
+DATA = "Contribution-rétribution/Données"
+ZOE = "Utilisateur:Zoé Blanc/Contributions 2026"
+YVES = "Utilisateur:Yves Roux/Contributions 2026"
+
+
+def declaration(template: str, who: str, amount: int) -> str:
+    return (
+        f"{{{{{template}|contributeur={who}|cercle=Animation|date=03/02/2026|montant={amount}}}}}\n"
+    )
+
+
+@pytest.fixture
+def wiki() -> FakeWiki:
+    wiki = FakeWiki()
+    wiki.save(
+        "Cercle Animation",
+        "{{Cercle|nom=Animation}}\n{{Enveloppe cercle|cercle=Animation|année=2026|montant=1000}}\n",
+    )
+    wiki.save("Modèle:Déclaration", "#REDIRECTION [[Modèle:Contribution]]")
+    wiki.save(ZOE, "Mes heures.\n" + declaration("Contribution", "Zoé Blanc", 100))
+    wiki.save(YVES, declaration("Déclaration", "Yves Roux", 50))  # through the redirect
+    return wiki
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[StateStore]:
+    store = StateStore(tmp_path / "state.sqlite3")
+    yield store
+    store.close()
+
+
+def new_engine(wiki: WikiPort, state: StateStore) -> SyncEngine:
+    return SyncEngine(wiki, state, SyncConfig(), today=lambda: datetime.date(2026, 3, 1))
+
+
+@pytest.fixture
+def engine(wiki: FakeWiki, state: StateStore) -> SyncEngine:
+    return new_engine(wiki, state)
+
+
+def generated(wiki: FakeWiki, title: str) -> str:
+    return extract_generated(wiki.text(title) or "") or ""
+
+
+def edited(engine: SyncEngine, **options: bool) -> set[str]:
+    return {edit.title for edit in engine.full_sync(**options).edits}
+
+
+def test_a_first_sync_writes_every_summary_page_as_bot_edits(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    result = engine.full_sync()
+    assert {REGISTRY, CIRCLE_PAGE, ANOMALIES, DATA} <= {e.title for e in result.edits}
+    assert (result.pages_listed, result.pages_read) == (3, 3)  # the redirect is no source
+    for title in (REGISTRY, CIRCLE_PAGE, ANOMALIES, DATA):
+        (revision,) = wiki.history(title)
+        assert revision.user == BOT
+        assert revision.summary.startswith("wikiledger : création — ")
+        assert (wiki.text(title) or "").startswith(MARKER_START)
+    assert "150,00" in generated(wiki, REGISTRY)  # Yves's declaration through the redirect
+
+
+def test_a_second_sync_reads_no_page_and_saves_none(engine: SyncEngine, wiki: FakeWiki) -> None:
+    engine.full_sync()
+    revisions = wiki.revision_count()
+    again = engine.full_sync()
+    assert (again.pages_read, again.edits) == (0, [])
+    assert wiki.revision_count() == revisions
+
+
+def test_a_change_that_leaves_the_figures_alone_makes_no_edit(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    wiki.save(ZOE, (wiki.text(ZOE) or "") + "\nUne phrase de plus, après la déclaration.\n")
+    revisions = wiki.revision_count()
+    result = engine.full_sync()
+    assert (result.pages_read, result.edits) == (1, [])
+    assert wiki.revision_count() == revisions
+
+
+def test_a_new_engine_renders_new_generation_times_yet_makes_no_edit(
+    engine: SyncEngine, wiki: FakeWiki, state: StateStore
+) -> None:
+    engine.full_sync()
+    revisions = wiki.revision_count()
+    fresh = new_engine(wiki, state)  # no render memo: every page is rendered again
+    assert fresh.full_sync().edits == []
+    assert wiki.revision_count() == revisions
+
+
+def test_text_outside_the_markers_is_kept_byte_for_byte(engine: SyncEngine, wiki: FakeWiki) -> None:
+    engine.full_sync()
+    above, below = "Note de la trésorière, ''à garder''.\n\n", "\n\nEt une ligne après.  \ttab"
+    wiki.save(REGISTRY, above + (wiki.text(REGISTRY) or "") + below, user="Trésorière")
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    assert REGISTRY in edited(engine)
+    text = wiki.text(REGISTRY) or ""
+    assert text.startswith(above + MARKER_START)
+    assert text.endswith(below)
+    assert "170,00" in generated(wiki, REGISTRY)
+
+
+def human_note_before_the_bot_saves(wiki: FakeWiki, title: str) -> list[int]:
+    """Just before the bot's first save of `title`, a person adds a note on top of it."""
+    saved: list[int] = []
+
+    def note(saving: str) -> None:
+        if saving == title and not saved:
+            text = "Remarque ajoutée pendant la synchronisation.\n\n" + (wiki.text(title) or "")
+            saved.append(wiki.save(title, text, user="Trésorière"))
+
+    wiki.before_save = note
+    return saved
+
+
+def test_a_human_edit_made_during_the_sync_is_kept(engine: SyncEngine, wiki: FakeWiki) -> None:
+    engine.full_sync()
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    human = human_note_before_the_bot_saves(wiki, REGISTRY)
+    assert REGISTRY in edited(engine)
+    assert human  # the wiki refused the save over it (edit conflict): read again, saved again
+    text = wiki.text(REGISTRY) or ""
+    assert text.startswith("Remarque ajoutée pendant la synchronisation.")
+    assert "170,00" in generated(wiki, REGISTRY)
+    assert [r.user for r in wiki.history(REGISTRY)][-2:] == ["Trésorière", BOT]
+
+
+def test_an_edit_the_wiki_let_the_bot_replace_is_put_back(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    human = human_note_before_the_bot_saves(wiki, REGISTRY)
+    wiki.lost_update = True  # as MediaWiki does for two saves within the same second
+    assert REGISTRY in edited(engine)
+    assert human
+    history = wiki.history(REGISTRY)
+    assert [r.user for r in history][-3:] == ["Trésorière", BOT, BOT]
+    assert not history[-2].text.startswith("Remarque")  # the save that went over theirs
+    assert (wiki.text(REGISTRY) or "").startswith("Remarque ajoutée pendant la synchronisation.")
+    assert "170,00" in generated(wiki, REGISTRY)
+
+
+def test_a_circle_left_without_declarations_gets_a_notice_instead_of_stale_figures(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    assert "100,00" in generated(wiki, CIRCLE_PAGE)
+    wiki.delete(ZOE)
+    wiki.delete(YVES)
+    result = engine.full_sync()
+    assert result.pages_removed == 2
+    (edit,) = [e for e in result.edits if e.title == CIRCLE_PAGE]
+    assert edit.summary.endswith("plus rien à récapituler")
+    page = generated(wiki, CIRCLE_PAGE)
+    assert "Plus rien à récapituler ici." in page
+    assert "100,00" not in page
+    assert engine.full_sync().edits == []  # retired once
+
+
+def test_a_retired_page_someone_deleted_is_not_created_again(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    wiki.delete(CIRCLE_PAGE)
+    wiki.delete(ZOE)
+    wiki.delete(YVES)
+    assert CIRCLE_PAGE not in edited(engine)
+    assert wiki.text(CIRCLE_PAGE) is None
+
+
+def test_a_page_the_wiki_refuses_stops_the_sync_and_is_written_once_allowed(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    wiki.protected.add(ANOMALIES)
+    with pytest.raises(WikiError, match="Anomalies"):
+        new_engine(wiki, state).full_sync()
+    assert wiki.text(REGISTRY) is not None  # the pages before it were written
+    assert wiki.text(ANOMALIES) is None
+    wiki.protected.clear()
+    again = new_engine(wiki, state).full_sync()  # a restart: the parsed pages were kept
+    assert again.pages_read == 0
+    assert {e.title for e in again.edits} == {ANOMALIES}
+
+
+def test_a_call_on_the_bots_own_page_is_never_read_as_a_declaration(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    wiki.save(REGISTRY, (wiki.text(REGISTRY) or "") + declaration("Contribution", "Intrus", 9999))
+    result = engine.full_sync()
+    assert result.pages_listed == 3
+    assert "150,00" in generated(wiki, REGISTRY)
+    assert "Intrus" not in generated(wiki, REGISTRY)
+
+
+def test_a_statement_is_written_on_the_members_page_and_that_page_is_not_read_again(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    wiki.save("Utilisateur:Zoé Blanc", "Ma page.\n\n{{Relevé}}\n")
+    assert "Utilisateur:Zoé Blanc" in edited(engine)
+    text = wiki.text("Utilisateur:Zoé Blanc") or ""
+    assert text.startswith("Ma page.\n\n{{Relevé}}\n" + MARKER_START)
+    assert "100,00" in (extract_generated(text) or "")
+    # the bot's save changed only the generated part: the cache follows it to its revision
+    again = engine.full_sync()
+    assert (again.pages_read, again.edits) == (0, [])
+
+
+def test_a_sync_of_named_pages_reads_only_them(engine: SyncEngine, wiki: FakeWiki) -> None:
+    engine.full_sync()
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    result = engine.sync_pages({ZOE})
+    assert (result.kind, result.pages_read) == ("pages", 1)
+    assert REGISTRY in {e.title for e in result.edits}
+    assert "170,00" in generated(wiki, REGISTRY)
+    wiki.delete(YVES)
+    gone = engine.sync_pages({YVES})
+    assert (gone.pages_read, gone.pages_removed) == (0, 1)
+    assert "120,00" in generated(wiki, REGISTRY)
+
+
+def test_a_dry_run_shows_the_diffs_and_writes_nothing(engine: SyncEngine, wiki: FakeWiki) -> None:
+    revisions = wiki.revision_count()
+    result = engine.full_sync(dry_run=True)
+    assert result.kind == "dry-run"
+    (registry,) = [e for e in result.edits if e.title == REGISTRY]
+    assert f"+++ {REGISTRY} (wikiledger)" in registry.diff
+    assert wiki.revision_count() == revisions
+    assert REGISTRY in edited(engine)  # nothing was remembered as written
+
+
+def test_a_sync_changes_no_setting_of_the_interpreter(engine: SyncEngine, wiki: FakeWiki) -> None:
+    outside = (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval())
+    during: list[tuple[object, ...]] = []
+    wiki.before_save = lambda title: during.append(
+        (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval())
+    )
+    engine.full_sync()
+    assert during  # measured while the sync saved its pages
+    assert set(during) == {outside}
+    assert (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()) == outside
