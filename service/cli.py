@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ledger.record import Severity, format_problem
 from ledger.report import campaign_report_to_json, contribution_report_to_json
+from service.config import read_config
 from service.export import (
     Dialect,
     export_campaign_csv,
@@ -18,7 +19,7 @@ from service.export import (
     export_contributions_csv,
     export_contributions_ods,
 )
-from service.settings import ConfigError, Settings, load_config
+from service.settings import ConfigError, Settings
 from service.wiring import build_engine, build_wiki
 from sync.compute import Computation
 from sync.templates import install_templates
@@ -132,7 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     settings = Settings()
-    config = load_config(args.config)
+    loaded = read_config(args.config)
+    config = loaded.config
+    if args.command == "check":  # before the wiki is read, so it shows even if that fails
+        print(loaded.describe(), flush=True)
     if args.command == "serve":
         from service.server import serve
 
