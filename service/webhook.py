@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -40,6 +40,7 @@ class WebhookEvent(BaseModel):
     """One page event sent by the extension; unknown keys are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+    full: ClassVar[bool] = False  # a job of the queue (service.jobs) that names its pages
 
     event: Literal["edit", "delete", "move", "undelete"]
     title: str = Field(min_length=1)
@@ -48,6 +49,10 @@ class WebhookEvent(BaseModel):
     timestamp: AwareDatetime
     old_title: str | None = None
     user: str | None = None
+
+    def pages(self) -> set[str]:
+        """The titles to read again: the page, and its old title after a move."""
+        return {t.replace("_", " ") for t in (self.title, self.old_title) if t}
 
 
 class WebhookError(Exception):

@@ -119,6 +119,7 @@ def serve(data_dir: Path) -> Iterator[Callable[..., TestClient]]:
             settings,
             SyncConfig(),
             engine=engine,  # type: ignore[arg-type]
+            wiki=engine.wiki,
             coalesce_seconds=coalesce,
             catchup_seconds=3600,
         )
@@ -135,7 +136,7 @@ def serve(data_dir: Path) -> Iterator[Callable[..., TestClient]]:
 def queued(data_dir: Path) -> list[dict[str, Any]]:
     """The events in the queue file, read through a connection of its own."""
     with JobQueue(data_dir / "queue.sqlite3") as queue:
-        return [job.event for job in queue.pending()]
+        return [job.event.model_dump(mode="json") for job in queue.pending()]
 
 
 def event(title: str = PAGE) -> dict[str, Any]:
@@ -366,3 +367,15 @@ def test_the_status_page_renders_before_the_first_sync(serve: Callable[..., Test
     client = serve(FakeEngine(down=True))
     response = client.get("/")
     assert response.status_code == 200 and "première synchronisation" in response.text
+
+
+def test_the_status_page_lists_queued_jobs_of_every_kind(
+    serve: Callable[..., TestClient],
+) -> None:
+    client = serve(FakeEngine())  # a 30 s coalescing window: the jobs stay queued
+    body = json.dumps({**event("Nouveau titre"), "event": "move", "old_title": "Ancien"}).encode()
+    assert post(client, body, signed(body)).status_code == 202
+    assert client.post("/api/sync", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 202
+    page = client.get("/").text
+    assert "<td>move</td><td>Ancien, Nouveau titre</td>" in page
+    assert "<td>full</td><td></td>" in page
