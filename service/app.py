@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.metrics import build_registry
 from service.queue import JobQueue
 from service.routes import api, export, ops, pages, webhook
 from service.runtime import Runtime
@@ -60,7 +61,13 @@ def create_app(
             else catchup_seconds,
         )
         app.state.runtime = Runtime(
-            settings, engine, queue, worker, secret, settings.api_token.get_secret_value()
+            settings,
+            engine,
+            queue,
+            worker,
+            secret,
+            settings.api_token.get_secret_value(),
+            build_registry(worker.metrics, queue),
         )
         worker.start()
         try:

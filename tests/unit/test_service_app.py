@@ -301,15 +301,19 @@ def test_metrics_count_syncs_edits_and_the_queue_in_prometheus_text(
     wait_for(client.app.state.runtime.worker.ready.is_set)  # type: ignore[attr-defined]
     response = client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
-    samples = dict(
-        line.split(" ") for line in response.text.splitlines() if not line.startswith("#")
-    )
-    assert samples["wikiledger_queue_depth"] == "0"
-    assert samples["wikiledger_syncs_total"] == "1"
-    assert samples["wikiledger_edits_total"] == "1"
-    assert samples["wikiledger_sync_seconds_total"] == "0.25"
-    assert samples["wikiledger_failures_total"] == "0"
-    assert float(samples["wikiledger_last_success_timestamp_seconds"]) > time.time() - 60
+    # values as prometheus-client writes them (Go floats: "1.0"), compared as numbers
+    samples = {
+        name: float(value)
+        for name, value in (
+            line.split(" ") for line in response.text.splitlines() if not line.startswith("#")
+        )
+    }
+    assert samples["wikiledger_queue_depth"] == 0
+    assert samples["wikiledger_syncs_total"] == 1
+    assert samples["wikiledger_edits_total"] == 1
+    assert samples["wikiledger_sync_seconds_total"] == 0.25
+    assert samples["wikiledger_failures_total"] == 0
+    assert samples["wikiledger_last_success_timestamp_seconds"] > time.time() - 60
     for name in samples:
         assert re.search(f"^# TYPE {name} (gauge|counter)$", response.text, re.MULTILINE)
 
