@@ -190,15 +190,9 @@ def _unknown_key(section: str, key: str, sections: dict[str, tuple[str, ...]]) -
     keys = sections[section]
     hint = suggest(key, keys)
     owner = next((s for s, others in sections.items() if key in others), None)
-    if hint:
-        also = f"did you mean {hint}?"
-    elif owner:
-        also = f"it belongs in [{owner}]"
-    else:
-        also = ""
     text = f"unknown key {key} in [{section}]"
-    return (
-        f"{text} — {also} (valid keys: {', '.join(keys)})"
-        if also
-        else (f"{text} (valid keys: {', '.join(keys)})")
-    )
+    if hint:
+        text += f" — did you mean {hint}?"
+    elif owner:
+        text += f" — it belongs in [{owner}]"
+    return f"{text} (valid keys: {', '.join(keys)})"

@@ -55,8 +55,8 @@ class Worker:
         queue: JobQueue,
         changes: ChangeFeed,
         *,
-        coalesce_seconds: float = 0.5,
-        catchup_seconds: float = 60.0,
+        coalesce_seconds: float,  # defaults: Settings (WIKILEDGER_COALESCE_SECONDS, …)
+        catchup_seconds: float,
         batch_limit: int = 1000,
     ) -> None:
         self.engine = engine
