@@ -22,7 +22,7 @@ from devwiki.mediawiki import STATE_FILE, LocalWiki, create_wiki, free_port
 from devwiki.seed import save_seed
 from devwiki.settings import extension_settings
 from service.settings import Settings
-from service.wiring import build_engine
+from service.wiring import build_engine, build_wiki
 from sync.config import SyncConfig
 from sync.templates import install_templates
 
@@ -70,8 +70,9 @@ def start(home: Path) -> int:
     env = _environment(wiki, facts, home)
     os.environ.update(env)
     settings, config = Settings(), SyncConfig()
-    engine = build_engine(settings, config)
-    saved = install_templates(engine.wiki, config)
+    client = build_wiki(settings)
+    engine = build_engine(settings, config, wiki=client)  # logs the client in
+    saved = install_templates(client, config)
     print(f"== templates: {len(saved)} saved" if saved else "== templates already up to date")
     if not (home / "seeded").exists():
         count = save_seed(connect(wiki, admin=True))
