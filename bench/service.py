@@ -26,7 +26,7 @@ import sync.engine
 from render.config import SyncConfig
 from service.app import create_app
 from service.settings import Settings
-from service.wiring import build_engine
+from service.wiring import build_engine, build_wiki
 from sync.engine import SyncEngine, SyncResult
 
 _print_lock = threading.Lock()
@@ -141,12 +141,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
     settings, config = Settings(), SyncConfig()
-    engine = build_engine(settings, config)
+    wiki = build_wiki(settings)
+    engine = build_engine(settings, config, wiki=wiki)
     instrument(engine)
     engine.full_sync()  # reported as the first `sync` line: the cold sync
     engine.full_sync()  # the second: the no-op sync
     app = create_app(
-        settings, config, engine=engine, coalesce_seconds=args.coalesce, catchup_seconds=3600
+        settings,
+        config,
+        engine=engine,
+        wiki=wiki,
+        coalesce_seconds=args.coalesce,
+        catchup_seconds=3600,
     )
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning")

@@ -1,7 +1,7 @@
 """What a sync needs to know about one cooperative's wiki: template names, page titles, rates.
 
 Nothing about Optéos is hard-coded elsewhere: these defaults are the Optéos conventions and
-every one can be changed in `wikiledger.toml` (see `service/settings.py`).
+every one can be changed in `wikiledger.toml` (see `service/config.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from ledger.contribution import DEFAULT_RATE
 from parsers.page import TemplateNames
 
 _NOT_IN_TITLES = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f]")
@@ -89,7 +90,7 @@ def _title_pattern(template: str) -> re.Pattern[str]:
 class SyncConfig:
     templates: TemplateNames = field(default_factory=TemplateNames)
     pages: PageTitles = field(default_factory=PageTitles)
-    default_rate: Decimal = Decimal("30.00")
+    default_rate: Decimal = DEFAULT_RATE
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages

@@ -14,6 +14,7 @@ from ledger.record import Severity, format_problem
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from render.compute import Computation
 from render.config import SyncConfig
+from service.config import read_config
 from service.export import (
     Dialect,
     export_campaign_csv,
@@ -23,7 +24,7 @@ from service.export import (
 )
 from service.extension import LOCAL_SETTINGS, ExtensionTargetError, install_extension
 from service.progress import TerminalProgress
-from service.settings import ConfigError, Settings, load_config
+from service.settings import ConfigError, Settings
 from service.wiring import build_engine, build_wiki
 from sync.engine import SyncEngine
 from sync.templates import install_templates
@@ -159,7 +160,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "install-extension":
         return _install_extension(args.dir)
     settings = Settings()
-    config = load_config(args.config)
+    loaded = read_config(args.config)
+    config = loaded.config
+    if args.command == "check":  # before the wiki is read, so it shows even if that fails
+        print(loaded.describe(), flush=True)
     if args.command == "serve":
         from service.server import serve
 

@@ -70,8 +70,9 @@ def start(home: Path) -> int:
     env = _environment(wiki, facts, home)
     os.environ.update(env)
     settings, config = Settings(), SyncConfig()
-    engine = build_engine(settings, config)
-    saved = install_templates(build_wiki(settings).connect(), config)
+    client = build_wiki(settings)
+    engine = build_engine(settings, config, wiki=client)  # logs the client in
+    saved = install_templates(client, config)
     print(f"== templates: {len(saved)} saved" if saved else "== templates already up to date")
     if not (home / "seeded").exists():
         count = save_seed(connect(wiki, admin=True))

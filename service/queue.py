@@ -1,15 +1,15 @@
-"""The durable job queue in SQLite: webhook events waiting for the worker, replay ids, cursors.
+"""The durable job queue in SQLite: typed events waiting for the worker, replay ids, cursors.
 
 One file (WAL mode, synchronous FULL) holds three tables: `job` (events to process, with a lease
 while a worker holds them and an exponential backoff after a failure; never dropped),
 `webhook_id` (ids seen in the last ten minutes, to refuse replays) and `state` (small key/value
 pairs such as the recentchanges cursor). One connection is shared by every thread behind a lock;
-each call is one transaction, committed before it returns.
+each call is one transaction, committed before it returns. Events go in and come back as the
+models of `service.jobs` (stored as their JSON).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from service.jobs import Event, dump_event, load_event
 from sync import sqlite
 
 QUEUE_FILENAME = "queue.sqlite3"
@@ -50,7 +50,7 @@ class Job:
     """One queued event; `attempts` counts failures, `leased_until` is set while claimed."""
 
     id: int
-    event: dict[str, Any]
+    event: Event
     created: float
     due: float
     attempts: int
@@ -99,10 +99,10 @@ class JobQueue:
             ).rowcount
         return inserted == 1
 
-    def enqueue(self, event: dict[str, Any], now: float | None = None) -> int:
+    def enqueue(self, event: Event, now: float | None = None) -> int:
         """Add an event, due at once; it is on disk when this returns. Returns the job id."""
         now = time.time() if now is None else now
-        payload = json.dumps(event, ensure_ascii=False, sort_keys=True)
+        payload = dump_event(event)
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO job (payload, created, due) VALUES (?, ?, ?)", (payload, now, now)
@@ -185,7 +185,7 @@ class JobQueue:
 def _job(row: sqlite3.Row, leased_until: float | None = None) -> Job:
     return Job(
         id=row["id"],
-        event=json.loads(row["payload"]),
+        event=load_event(row["payload"], row["id"]),
         created=row["created"],
         due=row["due"],
         attempts=row["attempts"],

@@ -1,8 +1,10 @@
-"""The objects one running service holds: engine, queue, worker, secrets."""
+"""The objects one running service holds: engine, queue, worker, secrets, metrics registry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry
 
 from service.queue import JobQueue
 from service.settings import Settings
@@ -18,3 +20,4 @@ class Runtime:
     worker: Worker
     webhook_secret: bytes
     api_token: str  # empty: POST /api/sync is disabled
+    metrics: CollectorRegistry  # what /metrics exposes (service.metrics)

@@ -1,4 +1,5 @@
-"""Configuration: `wikiledger.toml` for the wiki's conventions, the environment for secrets.
+"""Secrets and locations from the environment (`WIKILEDGER_*`); the wiki's conventions come from
+`wikiledger.toml`, read by `service.config`.
 
 Built by the CLI and `create_app()`, never at import. Secrets are `SecretStr` so that they
 never show in logs or tracebacks; obvious placeholders are refused.
@@ -6,23 +7,16 @@ never show in logs or tracebacks; obvious placeholders are refused.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import fields
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from parsers.page import TemplateNames
-from render.config import PageTitles, SyncConfig
+from service.config import ConfigError
+
+__all__ = ["PLACEHOLDERS", "ConfigError", "Settings"]
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", "xxx", "todo", "placeholder"}
-
-
-class ConfigError(Exception):
-    """The configuration is wrong; the message says what to fix."""
 
 
 class Settings(BaseSettings):
@@ -66,37 +60,3 @@ class Settings(BaseSettings):
                 "more (the same as $wgWikiLedgerWebhookSecret on the wiki)"
             )
         return raw
-
-
-def _dataclass_from(cls: Any, table: dict[str, Any], section: str) -> Any:
-    known = {f.name for f in fields(cls)}
-    unknown = set(table) - known
-    if unknown:
-        raise ConfigError(
-            f"unknown key(s) in [{section}] of wikiledger.toml: {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(sorted(known))})"
-        )
-    return cls(**{k: str(v) for k, v in table.items()})
-
-
-def load_config(path: Path | None) -> SyncConfig:
-    """Read `wikiledger.toml` (all keys optional); the defaults are Optéos' conventions."""
-    if path is None:
-        default = Path("wikiledger.toml")
-        if not default.exists():
-            return SyncConfig()
-        path = default
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {path}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path} is not valid TOML: {err}") from None
-    templates = _dataclass_from(TemplateNames, data.get("templates", {}), "templates")
-    pages = _dataclass_from(PageTitles, data.get("pages", {}), "pages")
-    ledger = data.get("ledger", {})
-    try:
-        rate = Decimal(str(ledger.get("default_hourly_rate", "30.00")))
-    except InvalidOperation:
-        raise ConfigError("[ledger] default_hourly_rate must be a number like 30.00") from None
-    return SyncConfig(templates=templates, pages=pages, default_rate=rate)

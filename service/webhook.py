@@ -2,10 +2,13 @@
 
 Signing follows https://www.standardwebhooks.com/: headers `webhook-id`, `webhook-timestamp`
 (unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`,
-several space-separated entries allowed). The secret is either `whsec_<base64>` (the key is the
-decoded bytes, as in the spec) or any other string (the key is its UTF-8 bytes, which the spec's
-own libraries do not do); surrounding whitespace is ignored. The PHP `Signer` applies the
-same rule.
+several space-separated entries allowed). The signature is checked by `standardwebhooks`, the
+spec's reference package, given the key as bytes. The secret is either `whsec_<base64>` (the key
+is the decoded bytes, as in the spec) or any other string (the key is its UTF-8 bytes, as the
+extension has always signed): `decode_secret` makes the key, because the package would
+base64-decode a plain secret too and so disagree with the extension. Surrounding whitespace is
+ignored. The PHP `Signer` applies the same rule. The headers' shape and the time tolerance
+(against the caller's `now`) are checked here first, so that each refusal says why.
 
 Status codes of `WebhookError`: 413 body too large, 401 missing or malformed headers, stale or
 future timestamp, or bad signature, 400 body not the expected JSON, 409 id already seen (a
@@ -16,13 +19,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hashlib
 import hmac
 import re
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE_SECONDS = 5 * 60
@@ -40,6 +45,7 @@ class WebhookEvent(BaseModel):
     """One page event sent by the extension; unknown keys are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+    full: ClassVar[bool] = False  # a job of the queue (service.jobs) that names its pages
 
     event: Literal["edit", "delete", "move", "undelete"]
     title: str = Field(min_length=1)
@@ -48,6 +54,10 @@ class WebhookEvent(BaseModel):
     timestamp: AwareDatetime
     old_title: str | None = None
     user: str | None = None
+
+    def pages(self) -> set[str]:
+        """The titles to read again: the page, and its old title after a move."""
+        return {t.replace("_", " ") for t in (self.title, self.old_title) if t}
 
 
 class WebhookError(Exception):
@@ -82,21 +92,43 @@ def _key(secret: bytes | str) -> bytes:
 
 
 def sign(secret: bytes | str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The `webhook-signature` value of one message (a `str` secret goes through decode_secret)."""
+    """The `webhook-signature` value of one message (a `str` secret goes through decode_secret).
+
+    What the extension's PHP `Signer` computes, for tests and tools that play the extension;
+    bytes in, since a body need not be text (the package's `Webhook.sign` takes text).
+    """
     signed = f"{msg_id}.{timestamp}.".encode() + body
     mac = hmac.new(_key(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(mac).decode("ascii")
 
 
-def _signature_matches(expected: str, header: str) -> bool:
-    wanted = expected.encode("ascii")
-    found = False
-    for entry in header.split(" "):
-        version, _, value = entry.partition(",")
-        # Check every v1 entry, so the time taken does not depend on which one matches.
-        if version == "v1" and hmac.compare_digest(wanted, f"v1,{value}".encode()):
-            found = True
-    return found
+class _Verifier(Webhook):
+    """The `standardwebhooks` verifier, on the service's clock instead of the wall clock.
+
+    The package checks the timestamp against `datetime.now()` in a private method; the service
+    passes its own `now` (so that tests and the replay window agree on one clock) and checks
+    the tolerance itself before, so this override only gives the package the time it signs.
+    """
+
+    def __init__(self, key: bytes, now: float) -> None:
+        super().__init__(key)  # bytes: used as the key as they are, never base64-decoded
+        self._now = now
+
+    def _Webhook__verify_timestamp(self, timestamp_header: str) -> datetime.datetime:
+        stamp = int(timestamp_header)
+        if abs(self._now - stamp) > TOLERANCE_SECONDS:
+            raise WebhookVerificationError("timestamp outside the tolerance")
+        return datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+
+
+def _well_formed_signatures(header: str) -> str:
+    """The `v1,<base64>` entries of the header; the package stops at the first malformed one
+    (an entry without a comma, or bad base64), which would hide a good entry after it."""
+    return " ".join(
+        entry
+        for entry in header.split(" ")
+        if entry.startswith("v1,") and _BASE64.fullmatch(entry[3:]) and len(entry) > 3
+    )
 
 
 def _parse_event(body: bytes) -> WebhookEvent:
@@ -139,8 +171,24 @@ def verify_webhook(
         raise WebhookError(401, "invalid webhook-timestamp")
     if abs(now - int(timestamp)) > TOLERANCE_SECONDS:
         raise WebhookError(401, "timestamp outside the tolerance")
-    if not _signature_matches(sign(secret, msg_id, int(timestamp), body), signature):
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # Not text, so not JSON whoever sent it; the package verifies text only.
+        raise WebhookError(400, "body is not valid JSON") from None
+    signatures = _well_formed_signatures(signature)
+    if not signatures:
         raise WebhookError(401, "invalid signature")
+    verifier = _Verifier(_key(secret), now)
+    checked = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": signatures,
+    }
+    try:
+        verifier.verify(body, checked, json_parse=False)
+    except WebhookVerificationError:
+        raise WebhookError(401, "invalid signature") from None
     event = _parse_event(body)
     if seen(msg_id):
         raise WebhookError(409, "webhook id already seen")

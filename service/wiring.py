@@ -16,13 +16,19 @@ def build_wiki(settings: Settings) -> WikiClient:
     )
 
 
-def build_engine(settings: Settings, config: SyncConfig, *, connect: bool = True) -> SyncEngine:
-    """An engine; raises WikiError/ConfigError with what to fix.
+def build_engine(
+    settings: Settings,
+    config: SyncConfig,
+    *,
+    connect: bool = True,
+    wiki: WikiClient | None = None,
+) -> SyncEngine:
+    """An engine on `wiki` (a new client if None); raises WikiError/ConfigError with what to fix.
 
     `connect=False` defers the login to the first sync: the service then starts even while
     the wiki is down, and its worker retries with backoff.
     """
-    wiki = build_wiki(settings)
+    wiki = wiki or build_wiki(settings)
     if connect:
         wiki.connect()
     state = StateStore(settings.data_dir / "state.sqlite3")

@@ -15,14 +15,22 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from service.jobs import CatchUp
 from service.queue import JobQueue
 from sync.engine import SyncEngine, SyncResult
-from sync.wiki import WikiError
+from sync.wiki import RecentChange, WikiError
 
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "recentchanges_cursor"
+
+
+class ChangeFeed(Protocol):
+    """What the catch-up reads of the wiki (the wiki client, given by the wiring)."""
+
+    def recent_changes(self, since: str) -> list[RecentChange]: ...
 
 
 @dataclass(slots=True)
@@ -45,13 +53,15 @@ class Worker:
         self,
         engine: SyncEngine,
         queue: JobQueue,
+        changes: ChangeFeed,
         *,
-        coalesce_seconds: float = 0.5,
-        catchup_seconds: float = 60.0,
+        coalesce_seconds: float,  # defaults: Settings (WIKILEDGER_COALESCE_SECONDS, …)
+        catchup_seconds: float,
         batch_limit: int = 1000,
     ) -> None:
         self.engine = engine
         self.queue = queue
+        self.changes = changes
         self.coalesce_seconds = coalesce_seconds
         self.catchup_seconds = catchup_seconds
         self.batch_limit = batch_limit
@@ -116,14 +126,8 @@ class Worker:
         # Before the first full sync has succeeded the cache is empty or partial: syncing only
         # the named pages would write summary pages computed from those pages alone.
         first = self.queue.get_state(CURSOR_KEY) is None
-        full = first or any(job.event.get("event") == "full" for job in jobs)
-        titles: set[str] = set()
-        for job in jobs:
-            for key in ("title", "old_title"):
-                value = job.event.get(key)
-                if isinstance(value, str) and value:
-                    titles.add(value.replace("_", " "))
-            titles.update(job.event.get("titles", []))
+        full = first or any(job.event.full for job in jobs)
+        titles: set[str] = set().union(*(job.event.pages() for job in jobs))
         started = _utc_now()
         try:
             result = self.engine.full_sync() if full else self.engine.sync_pages(titles)
@@ -170,9 +174,7 @@ class Worker:
                 self.queue.set_state(CURSOR_KEY, f"{started}|0")
                 return
             since, _, last_id = cursor.partition("|")
-            changes = [
-                c for c in self.engine.wiki.recent_changes(since) if c.rc_id > int(last_id or 0)
-            ]
+            changes = [c for c in self.changes.recent_changes(since) if c.rc_id > int(last_id or 0)]
         except WikiError as err:
             self.metrics.failures += 1
             self.metrics.last_error = str(err)
@@ -183,7 +185,7 @@ class Worker:
         titles = {c.title for c in changes if c.title} | {
             c.new_title for c in changes if c.new_title
         }
-        self.queue.enqueue({"event": "catchup", "titles": sorted(titles)})
+        self.queue.enqueue(CatchUp(titles=tuple(sorted(titles))))
         self._wake.set()
         newest = max(changes, key=lambda c: c.rc_id)
         self.queue.set_state(CURSOR_KEY, f"{newest.timestamp}|{newest.rc_id}")

@@ -16,6 +16,7 @@ from ledger.report import (
 )
 from ledger.statement import compute_statement, normalise_member, statement_to_json
 from service.deps import ComputationDep, RuntimeDep
+from service.jobs import FullSync
 
 router = APIRouter(prefix="/api")
 
@@ -69,6 +70,6 @@ def request_sync(runtime: RuntimeDep, authorization: Annotated[str, Header()] = 
     scheme, _, given = authorization.partition(" ")
     if not token or scheme.lower() != "bearer" or not hmac.compare_digest(given, token):
         raise HTTPException(401, "a valid bearer token (WIKILEDGER_API_TOKEN) is required")
-    job_id = runtime.queue.enqueue({"event": "full"})
+    job_id = runtime.queue.enqueue(FullSync(reason="api"))
     runtime.worker.notify()
     return JSONResponse({"queued": job_id}, status_code=202)

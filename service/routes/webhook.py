@@ -34,7 +34,7 @@ async def receive_webhook(request: Request, runtime: RuntimeDep) -> JSONResponse
         runtime.worker.metrics.webhooks_refused += 1
         log.info("webhook refused: %s %s", err.status_code, err.reason)
         return JSONResponse({"error": err.reason}, status_code=err.status_code)
-    job_id = runtime.queue.enqueue(event.model_dump(mode="json"))  # committed before the answer
+    job_id = runtime.queue.enqueue(event)  # committed before the answer
     runtime.worker.metrics.webhooks_accepted += 1
     runtime.worker.notify()
     return JSONResponse({"queued": job_id}, status_code=202)

@@ -149,7 +149,8 @@ def test_metrics_are_in_the_prometheus_text_format(live: Live) -> None:
     for name, kind in METRIC_NAMES.items():
         assert f"# TYPE {name} {kind}" in lines
         assert any(line.startswith(f"# HELP {name} ") for line in lines)
-    sample = re.compile(r"[a-z_]+ -?[0-9]+(\.[0-9]+)?")
+    # prometheus-client writes floats as Go does: "1.0", and "1.764e+09" past six digits
+    sample = re.compile(r"[a-z_]+ -?[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?")
     assert all(sample.fullmatch(line) for line in lines if not line.startswith("#"))
     values = live.metrics()
     assert values["wikiledger_syncs_total"] >= 1 and values["wikiledger_edits_total"] >= 3

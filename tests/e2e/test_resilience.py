@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 from devwiki.client import connect
 from render.wikitext import french_number
 from service.queue import JobQueue
+from service.webhook import WebhookEvent
 from service.worker import CURSOR_KEY
 from tests.e2e.conftest import Live, restart_wiki, wait_for
 
@@ -81,10 +83,10 @@ def test_a_service_restarted_after_a_crash_finishes_the_jobs_it_had_queued(live:
             # the crash came after these events were queued and after a catch-up had seen the
             # bot's saves: only the queue can bring them in
             queue.set_state(CURSOR_KEY, latest_recent_change(live))
-            queue.enqueue(events["Rose Reprise"])
+            queue.enqueue(WebhookEvent.model_validate_json(json.dumps(events["Rose Reprise"])))
             (held,) = queue.claim(1, time.time())  # the crashed worker was syncing this one
-            queue.enqueue(events["Hugo Reprise"])
-            assert queue.depth() == 2 and held.event["title"] == titles["Rose Reprise"]
+            queue.enqueue(WebhookEvent.model_validate_json(json.dumps(events["Hugo Reprise"])))
+            assert queue.depth() == 2 and held.event.pages() == {titles["Rose Reprise"]}
     finally:
         live.service.start()
     restarted = time.monotonic()

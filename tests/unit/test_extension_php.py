@@ -6,12 +6,14 @@ import base64
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from service.webhook import decode_secret, sign, verify_webhook
+from service.webhook import WebhookError, decode_secret, sign, verify_webhook
 
 EXTENSION = Path(__file__).resolve().parents[2] / "wiki_templates" / "extension" / "WikiLedger"
 PHP = shutil.which("php")
@@ -191,3 +193,45 @@ def test_php_refuses_the_secrets_python_refuses(secret: str) -> None:
     assert "error" in answer
     with pytest.raises(ValueError):
         decode_secret(secret)
+
+
+EVENT_BODY = json.dumps(
+    {
+        "event": "edit",
+        "title": "Contribution-rétribution/Déclarations 2026",
+        "page_id": 7,
+        "rev_id": 70,
+        "timestamp": "2026-03-12T10:00:00Z",
+    },
+    ensure_ascii=False,
+).encode()
+
+
+@needs_php
+@pytest.mark.parametrize("secret", SECRETS, ids=["plain", "whsec", "whsec-spec", "plain-spaced"])
+def test_each_form_of_secret_signed_in_php_is_verified_by_the_service_and_the_package(
+    secret: str,
+) -> None:
+    now = int(time.time())
+    (answer,) = run_php_signer([case(secret, EVENT_BODY, msg_id="msg_form", timestamp=now)])
+    headers = answer["headers"]
+    event = verify_webhook(secret, headers, EVENT_BODY, now=now, seen=lambda _msg_id: False)
+    assert (event.page_id, event.title) == (7, "Contribution-rétribution/Déclarations 2026")
+    # the reference package itself, on the wall clock, given the key the service derives
+    Webhook(decode_secret(secret)).verify(EVENT_BODY, headers, json_parse=False)
+    other = next(s for s in SECRETS if decode_secret(s) != decode_secret(secret))
+    with pytest.raises(WebhookError) as refused:
+        verify_webhook(other, headers, EVENT_BODY, now=now, seen=lambda _msg_id: False)
+    assert refused.value.status_code == 401
+
+
+@needs_php
+def test_the_package_alone_would_refuse_a_plain_secret_the_extension_signs_with() -> None:
+    # Why the service derives the key itself: given the secret as text, the package
+    # base64-decodes it even without `whsec_`, and so checks with another key than PHP's.
+    secret = SECRETS[3]
+    now = int(time.time())
+    (answer,) = run_php_signer([case(secret, EVENT_BODY, timestamp=now)])
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret.strip()).verify(EVENT_BODY, answer["headers"], json_parse=False)
+    assert verify_webhook(secret, answer["headers"], EVENT_BODY, now=now, seen=lambda _: False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 import threading
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from service.jobs import CatchUp, FullSync
 from service.queue import (
     LEASE_SECONDS,
     MAX_BACKOFF_SECONDS,
@@ -17,6 +19,7 @@ from service.queue import (
     JobQueue,
     backoff_seconds,
 )
+from service.webhook import WebhookEvent
 
 T0 = 1_773_309_600.0
 
@@ -32,8 +35,11 @@ def queue(path: Path) -> Iterator[JobQueue]:
         yield opened
 
 
-def edit(title: str) -> dict[str, object]:
-    return {"event": "edit", "title": title, "page_id": 1, "rev_id": 2}
+STAMP = datetime.datetime(2026, 3, 12, 10, 0, tzinfo=datetime.UTC)
+
+
+def edit(title: str) -> WebhookEvent:
+    return WebhookEvent(event="edit", title=title, page_id=1, rev_id=2, timestamp=STAMP)
 
 
 def test_jobs_survive_closing_and_reopening_the_file(path: Path) -> None:
@@ -42,7 +48,7 @@ def test_jobs_survive_closing_and_reopening_the_file(path: Path) -> None:
         first.enqueue(edit("Hiver"), now=T0 + 1)
     with JobQueue(path) as reopened:
         jobs = reopened.claim(10, now=T0 + 2)
-    assert [job.event["title"] for job in jobs] == ["Été", "Hiver"]
+    assert [job.event.title for job in jobs] == ["Été", "Hiver"]
 
 
 def test_an_enqueued_job_is_visible_to_another_connection_at_once(
@@ -83,7 +89,7 @@ def test_a_job_whose_lease_ran_out_is_due_again(path: Path) -> None:
     with JobQueue(path) as restarted:
         assert restarted.claim(10, now=T0 + 29) == []
         (job,) = restarted.claim(10, now=T0 + 30)
-    assert job.event["title"] == "A"
+    assert job.event.title == "A"
     assert job.attempts == 0
 
 
@@ -93,7 +99,7 @@ def test_completed_jobs_are_gone(queue: JobQueue) -> None:
     queue.claim(10, now=T0)
     queue.complete([first])
     assert queue.depth() == 1
-    assert [job.event["title"] for job in queue.pending()] == ["B"]
+    assert [job.event.title for job in queue.pending()] == ["B"]
 
 
 def test_backoff_doubles_from_one_second_and_is_capped_at_five_minutes() -> None:
@@ -163,7 +169,14 @@ def test_state_values_are_stored_replaced_and_kept(path: Path) -> None:
 
 
 def test_events_keep_their_unicode_and_types(queue: JobQueue) -> None:
-    event = {"event": "move", "title": "Cercle Numérique", "old_title": "Numerique", "rev_id": None}
+    event = WebhookEvent(
+        event="move",
+        title="Cercle Numérique",
+        old_title="Numerique",
+        rev_id=None,
+        page_id=7,
+        timestamp=STAMP,
+    )
     queue.enqueue(event, now=T0)
     (job,) = queue.claim(1, now=T0)
     assert job.event == event
@@ -176,7 +189,7 @@ def test_threads_enqueueing_while_one_claims_lose_and_duplicate_nothing(queue: J
 
     def write(writer: int) -> None:
         for i in range(per_writer):
-            queue.enqueue({"event": "edit", "title": f"{writer}-{i}"})
+            queue.enqueue(edit(f"{writer}-{i}"))
 
     def consume() -> None:
         while True:
@@ -200,3 +213,54 @@ def test_threads_enqueueing_while_one_claims_lose_and_duplicate_nothing(queue: J
     assert len(claimed) == writers * per_writer
     assert len(set(claimed)) == writers * per_writer
     assert queue.depth() == 0
+
+
+def test_every_kind_of_job_comes_back_as_the_typed_event_it_went_in_as(queue: JobQueue) -> None:
+    events = [
+        edit("Utilisateur:Zoé/Contributions 2026"),
+        FullSync(reason="api"),
+        CatchUp(titles=("Page A", "Cercle Numérique")),
+    ]
+    for event in events:
+        queue.enqueue(event, now=T0)
+    jobs = queue.claim(10, now=T0)
+    assert [job.event for job in jobs] == events
+    assert [type(job.event) for job in jobs] == [WebhookEvent, FullSync, CatchUp]
+    assert [job.event.pages() for job in jobs] == [
+        {"Utilisateur:Zoé/Contributions 2026"},
+        set(),
+        {"Page A", "Cercle Numérique"},
+    ]
+    assert [job.event.full for job in jobs] == [False, True, False]
+
+
+def test_jobs_written_as_plain_json_by_the_previous_version_read_back_typed(
+    queue: JobQueue, path: Path
+) -> None:
+    payloads = [
+        '{"event": "edit", "old_title": null, "page_id": 1, "rev_id": 2,'
+        ' "timestamp": "2026-03-12T10:00:00Z", "title": "Page_A", "user": "Alice"}',
+        '{"event": "full"}',
+        '{"event": "catchup", "titles": ["Page B"]}',
+    ]
+    with sqlite3.connect(path) as other:
+        other.executemany(
+            "INSERT INTO job (payload, created, due) VALUES (?, ?, ?)",
+            [(payload, T0, T0) for payload in payloads],
+        )
+    first, second, third = (job.event for job in queue.claim(10, now=T0))
+    assert isinstance(first, WebhookEvent) and first.pages() == {"Page A"}
+    assert first.timestamp == STAMP and first.user == "Alice"
+    assert isinstance(second, FullSync) and isinstance(third, CatchUp)
+    assert third.pages() == {"Page B"}
+
+
+@pytest.mark.parametrize("payload", ["{not json", '{"event": "purge"}', '{"event": "edit"}'])
+def test_a_job_that_cannot_be_read_back_becomes_a_full_sync_and_is_not_dropped(
+    queue: JobQueue, path: Path, payload: str
+) -> None:
+    with sqlite3.connect(path) as other:
+        other.execute("INSERT INTO job (payload, created, due) VALUES (?, ?, ?)", (payload, T0, T0))
+    (job,) = queue.claim(10, now=T0)
+    assert job.event == FullSync(reason=f"unreadable job #{job.id}")
+    assert job.event.full

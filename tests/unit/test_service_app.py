@@ -119,6 +119,7 @@ def serve(data_dir: Path) -> Iterator[Callable[..., TestClient]]:
             settings,
             SyncConfig(),
             engine=engine,  # type: ignore[arg-type]
+            wiki=engine.wiki,
             coalesce_seconds=coalesce,
             catchup_seconds=3600,
         )
@@ -135,7 +136,7 @@ def serve(data_dir: Path) -> Iterator[Callable[..., TestClient]]:
 def queued(data_dir: Path) -> list[dict[str, Any]]:
     """The events in the queue file, read through a connection of its own."""
     with JobQueue(data_dir / "queue.sqlite3") as queue:
-        return [job.event for job in queue.pending()]
+        return [job.event.model_dump(mode="json") for job in queue.pending()]
 
 
 def event(title: str = PAGE) -> dict[str, Any]:
@@ -300,15 +301,19 @@ def test_metrics_count_syncs_edits_and_the_queue_in_prometheus_text(
     wait_for(client.app.state.runtime.worker.ready.is_set)  # type: ignore[attr-defined]
     response = client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
-    samples = dict(
-        line.split(" ") for line in response.text.splitlines() if not line.startswith("#")
-    )
-    assert samples["wikiledger_queue_depth"] == "0"
-    assert samples["wikiledger_syncs_total"] == "1"
-    assert samples["wikiledger_edits_total"] == "1"
-    assert samples["wikiledger_sync_seconds_total"] == "0.25"
-    assert samples["wikiledger_failures_total"] == "0"
-    assert float(samples["wikiledger_last_success_timestamp_seconds"]) > time.time() - 60
+    # values as prometheus-client writes them (Go floats: "1.0"), compared as numbers
+    samples = {
+        name: float(value)
+        for name, value in (
+            line.split(" ") for line in response.text.splitlines() if not line.startswith("#")
+        )
+    }
+    assert samples["wikiledger_queue_depth"] == 0
+    assert samples["wikiledger_syncs_total"] == 1
+    assert samples["wikiledger_edits_total"] == 1
+    assert samples["wikiledger_sync_seconds_total"] == 0.25
+    assert samples["wikiledger_failures_total"] == 0
+    assert samples["wikiledger_last_success_timestamp_seconds"] > time.time() - 60
     for name in samples:
         assert re.search(f"^# TYPE {name} (gauge|counter)$", response.text, re.MULTILINE)
 
@@ -366,3 +371,15 @@ def test_the_status_page_renders_before_the_first_sync(serve: Callable[..., Test
     client = serve(FakeEngine(down=True))
     response = client.get("/")
     assert response.status_code == 200 and "première synchronisation" in response.text
+
+
+def test_the_status_page_lists_queued_jobs_of_every_kind(
+    serve: Callable[..., TestClient],
+) -> None:
+    client = serve(FakeEngine())  # a 30 s coalescing window: the jobs stay queued
+    body = json.dumps({**event("Nouveau titre"), "event": "move", "old_title": "Ancien"}).encode()
+    assert post(client, body, signed(body)).status_code == 202
+    assert client.post("/api/sync", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 202
+    page = client.get("/").text
+    assert "<td>move</td><td>Ancien, Nouveau titre</td>" in page
+    assert "<td>full</td><td></td>" in page

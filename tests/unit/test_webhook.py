@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from service.webhook import (
     MAX_BODY_BYTES,
@@ -283,3 +285,28 @@ def test_a_delete_without_revision_is_accepted() -> None:
     body = body_of(payload)
     event = verify(signed_headers(PLAIN_SECRET, body), body)
     assert (event.event, event.rev_id) == ("delete", None)
+
+
+@pytest.mark.parametrize("secret", [PLAIN_SECRET, WHSEC_SECRET])
+def test_sign_agrees_with_the_reference_package_for_both_forms_of_secret(secret: str) -> None:
+    body = body_of(EVENT)
+    stamp = datetime.datetime.fromtimestamp(NOW, datetime.UTC)
+    expected = Webhook(decode_secret(secret)).sign("msg_abc123", stamp, body.decode())
+    assert sign(secret, "msg_abc123", NOW, body) == expected
+
+
+@pytest.mark.parametrize("bad", ["v1,xyz", "v1", "v1,", "v1,a,b", "v1,!!!!"])
+def test_a_malformed_signature_entry_does_not_hide_a_good_one_after_it(bad: str) -> None:
+    body = body_of(EVENT)
+    headers = signed_headers(PLAIN_SECRET, body)
+    headers["webhook-signature"] = f"{bad} {headers['webhook-signature']}"
+    assert verify(headers, body).page_id == 42
+    headers["webhook-signature"] = bad
+    assert refusal(headers, body).reason == "invalid signature"
+
+
+def test_a_body_that_is_not_utf8_is_refused_as_not_json_and_its_id_is_not_recorded() -> None:
+    seen = SeenIds()
+    error = refusal(signed_headers("faux", b"\xff\xfe"), b"\xff\xfe", seen=seen)
+    assert (error.status_code, error.reason) == (400, "body is not valid JSON")
+    assert seen.ids == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from service.jobs import FullSync
 from service.queue import JobQueue
+from service.webhook import WebhookEvent
 from service.worker import CURSOR_KEY, Worker
 from sync.engine import SyncResult
 from sync.wiki import RecentChange, WikiError
@@ -30,7 +33,10 @@ class FakeWiki:
 
 
 class FakeEngine:
-    """Records every sync; `failures` is a list of exceptions the next syncs raise, in order."""
+    """Records every sync; `failures` is a list of exceptions the next syncs raise, in order.
+
+    `wiki` is the fake wiki the worker is given beside the engine (the worker never reaches
+    through the engine to it)."""
 
     def __init__(self, *, sync_seconds: float = 0.0) -> None:
         self.wiki = FakeWiki()
@@ -79,8 +85,19 @@ def wait_for(check: Callable[[], object], timeout: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def edit(title: str, event: str = "edit", **extra: Any) -> dict[str, Any]:
-    return {"event": event, "title": title, "page_id": 1, "rev_id": 2, **extra}
+def edit(title: str, event: str = "edit", **extra: Any) -> WebhookEvent:
+    return WebhookEvent.model_validate_json(
+        json.dumps(
+            {
+                "event": event,
+                "title": title,
+                "page_id": 1,
+                "rev_id": 2,
+                "timestamp": "2026-03-12T10:00:00Z",
+                **extra,
+            }
+        )
+    )
 
 
 @pytest.fixture
@@ -101,7 +118,7 @@ def start(queue: JobQueue, engine: FakeEngine) -> Iterator[Callable[..., Worker]
 
     def make(**options: Any) -> Worker:
         options = {"coalesce_seconds": 0.05, "catchup_seconds": 3600.0, **options}
-        worker = Worker(engine, queue, **options)  # type: ignore[arg-type]
+        worker = Worker(engine, queue, engine.wiki, **options)  # type: ignore[arg-type]
         worker.start()
         started.append(worker)
         return worker
@@ -157,7 +174,7 @@ def test_a_full_sync_request_runs_a_full_sync(
     worker = start()
     wait_for(worker.ready.is_set)
     queue.enqueue(edit("Une page"))
-    queue.enqueue({"event": "full"})
+    queue.enqueue(FullSync(reason="api"))
     worker.notify()
     wait_for(lambda: len(engine.calls) == 2)
     assert engine.calls == ["full", "full"]
@@ -264,7 +281,7 @@ def test_a_catch_up_while_the_wiki_is_down_counts_a_failure_and_keeps_the_cursor
 
 def test_two_syncs_never_run_at_once(queue: JobQueue, start: Callable[..., Worker]) -> None:
     slow = FakeEngine(sync_seconds=0.1)
-    worker = Worker(slow, queue, coalesce_seconds=0.0, catchup_seconds=3600.0)  # type: ignore[arg-type]
+    worker = Worker(slow, queue, slow.wiki, coalesce_seconds=0.0, catchup_seconds=3600.0)  # type: ignore[arg-type]
     worker.start()
     try:
         for i in range(10):
@@ -284,3 +301,20 @@ def test_stop_returns_promptly_while_idle(start: Callable[..., Worker]) -> None:
     began = time.monotonic()
     worker.stop()
     assert time.monotonic() - began < 1.0
+
+
+def test_the_catch_up_reads_the_wiki_the_worker_was_given_not_one_inside_the_engine(
+    queue: JobQueue, engine: FakeEngine
+) -> None:
+    queue.set_state(CURSOR_KEY, "2026-03-12T10:00:00Z|7")
+    given = FakeWiki()
+    given.changes = [RecentChange(8, "edit", "Page A", 2, 11, "2026-03-12T10:00:05Z")]
+    # the engine's own fake wiki lists no change: only the given one can bring "Page A" in
+    worker = Worker(engine, queue, given, coalesce_seconds=0.05, catchup_seconds=3600.0)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        wait_for(lambda: engine.calls and queue.depth() == 0, timeout=5)
+    finally:
+        worker.stop(timeout=5)
+    assert engine.calls == [frozenset({"Page A"})]
+    assert worker.metrics.failures == 0
