@@ -1,0 +1,108 @@
+"""The wiki adapter under real faults: a lost session, a refused login, a lagged wiki."""
+
+from __future__ import annotations
+
+import time
+
+import mwclient
+import pytest
+
+from devwiki.mediawiki import LocalWiki
+from sync.wiki import LoginRefused, WikiClient, WikiUnreachable
+from tests.wiki.conftest import bot_client, page_text
+
+PAGE = "Essai wikiledger/Session perdue"
+
+
+def session_ids(client: WikiClient) -> list[str]:
+    """The ids of the sessions the client holds (its `wiki_session` and `wiki_BPsession`
+    cookies, the latter the bot password's)."""
+    cookies = client.site.connection.cookies
+    return sorted(c.value for c in cookies if c.name.lower().endswith("session") and c.value)
+
+
+def test_the_bot_logs_in_again_when_the_wiki_lost_its_session_and_reads_go_on(
+    seeded: LocalWiki, wiki: LocalWiki
+) -> None:
+    client = bot_client(wiki)
+    assert client.logged_in and client.logins == 1
+    assert "apihighlimits" in client.rights
+    sessions = session_ids(client)
+    assert wiki.delete_sessions(sessions) == len(sessions) == 2
+    # without the assertion this read would go on anonymously, 50 pages a request at most
+    pages = client.fetch_titles(["Cercle Numérique"])
+    assert "Cercle Numérique" in pages
+    assert client.logins == 2 and client.logged_in
+    assert not set(session_ids(client)) & set(sessions)
+
+
+def log_in_again(*sites: mwclient.Site) -> None:
+    """The tests' own mwclient sessions, after a flush (mwclient does not log in again)."""
+    for site in sites:
+        site.tokens.clear()
+        site.login()
+
+
+def test_an_edit_after_every_session_was_flushed_is_saved_by_the_bot(
+    wiki: LocalWiki, bot_site: mwclient.Site, admin_site: mwclient.Site
+) -> None:
+    client = bot_client(wiki)
+    client.edit(PAGE, "première version", "essai", base=None)
+    page = client.fetch_titles([PAGE])[PAGE]
+    try:
+        assert wiki.delete_sessions() >= 2  # every session of the wiki, as a cache restart does
+        saved = client.edit(PAGE, "deuxième version", "essai", base=page)
+    finally:
+        log_in_again(bot_site, admin_site)
+    assert client.logins == 2
+    assert page_text(bot_site, PAGE) == "deuxième version"
+    revision = next(iter(bot_site.pages[PAGE].revisions(limit=1, prop="user|ids")))
+    assert (revision["revid"], revision["user"]) == (saved.rev_id, wiki.bot_user)
+
+
+def test_a_refused_login_is_not_tried_again_before_its_backoff(wiki: LocalWiki) -> None:
+    client = WikiClient(wiki.url, wiki.bot_login, "pas le bon mot de passe du robot")
+    with pytest.raises(LoginRefused) as refused:
+        client.connect()
+    assert refused.value.reason == "login refused"
+    assert "WIKILEDGER_BOT_PASSWORD" in str(refused.value)
+    assert "pas le bon" not in str(refused.value)
+    asked = client.requests
+    started = time.monotonic()
+    with pytest.raises(LoginRefused) as again:
+        client.fetch_titles(["Cercle Numérique"])
+    assert time.monotonic() - started < 0.5 and client.requests == asked  # the wiki not asked
+    assert "next try in" in str(again.value)
+    assert not client.logged_in
+
+
+def test_a_revoked_bot_password_is_refused_and_works_again_once_set(wiki: LocalWiki) -> None:
+    client = bot_client(wiki)
+    password = wiki.bot_password
+    wiki.revoke_bot_password()
+    try:
+        with pytest.raises(LoginRefused):
+            client.relogin()
+        assert not client.logged_in
+    finally:
+        wiki.set_bot_password(password)
+    client._login_retry_at = 0.0  # the backoff is the test above's; here the wiki's answer
+    client.relogin()
+    assert client.logged_in and client.logins == 2
+
+
+def test_requests_carry_maxlag_and_wait_as_the_wiki_asks(
+    seeded: LocalWiki, wiki: LocalWiki
+) -> None:
+    # A wiki without replicas reports a lag of -1 s: a maxlag below it makes MediaWiki answer
+    # every request as lagged (error `maxlag`, `Retry-After: 5`), the way clients are tested
+    # against it. The client waits as told, tries again, then gives up.
+    client = WikiClient(wiki.url, wiki.bot_login, wiki.bot_password, max_retries=1).connect()
+    client.maxlag = -2
+    started = time.monotonic()
+    with pytest.raises(WikiUnreachable) as lagged:
+        client.fetch_titles(["Cercle Numérique"])
+    assert time.monotonic() - started >= 5  # it waited the Retry-After before trying again
+    assert "lag" in str(lagged.value)
+    client.maxlag = 5
+    assert "Cercle Numérique" in client.fetch_titles(["Cercle Numérique"])
