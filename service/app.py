@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.queue import JobQueue
+from service.queue import QUEUE_FILENAME, JobQueue
 from service.routes import api, export, ops, pages, webhook
 from service.runtime import Runtime
 from service.settings import Settings
 from service.webhook import decode_secret
 from service.wiring import build_engine
-from service.worker import Worker
+from service.worker import CURSOR_KEY, Worker
 from sync.config import SyncConfig
 from sync.engine import SyncEngine
 
@@ -38,7 +38,7 @@ def create_app(
         config = config or SyncConfig()
         secret = decode_secret(settings.require_webhook_secret())
         engine = engine or build_engine(settings, config, connect=False)
-        queue = JobQueue(settings.data_dir / "queue.sqlite3")
+        queue = JobQueue(settings.data_dir / QUEUE_FILENAME)
         worker = Worker(
             engine,
             queue,
@@ -49,8 +49,20 @@ def create_app(
             if catchup_seconds is None
             else catchup_seconds,
         )
+        recovered_state = getattr(getattr(engine, "state", None), "recovered_from", None)
+        if recovered_state is not None:
+            # The parsed pages are gone: without a cursor the worker's first step is a full
+            # sync, so no summary page is written from the pages of one event alone.
+            queue.delete_state(CURSOR_KEY)
+        worker.health.recovered = [p for p in (recovered_state, queue.recovered_from) if p]
         app.state.runtime = Runtime(
-            settings, engine, queue, worker, secret, settings.api_token.get_secret_value()
+            settings,
+            engine,
+            queue,
+            worker,
+            secret,
+            settings.api_token.get_secret_value(),
+            settings.read_token.get_secret_value(),
         )
         worker.start()
         try:

@@ -18,3 +18,4 @@ class Runtime:
     worker: Worker
     webhook_secret: bytes
     api_token: str  # empty: POST /api/sync is disabled
+    read_token: str = ""  # empty: the API, exports, metrics and status page are open

@@ -16,6 +16,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from service.health import Health
 from service.queue import JobQueue
 from sync.engine import SyncEngine, SyncResult
 from sync.wiki import WikiError
@@ -56,6 +57,7 @@ class Worker:
         self.catchup_seconds = catchup_seconds
         self.batch_limit = batch_limit
         self.metrics = Metrics()
+        self.health = Health()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -133,6 +135,7 @@ class Worker:
             self.queue.fail(ids, str(err) or type(err).__name__, time.time())
             self.metrics.failures += 1
             self.metrics.last_error = str(err) or type(err).__name__
+            self.health.failed(err)
             if isinstance(err, WikiError):
                 log.warning("sync failed, %d job(s) will be retried: %s", len(ids), err)
             else:
@@ -156,6 +159,7 @@ class Worker:
         self.metrics.edits += len(result.edits)
         self.metrics.last_success = time.time()
         self.metrics.history.appendleft(result)
+        self.health.succeeded()
         self.ready.set()
 
     def _catch_up(self) -> None:
@@ -173,11 +177,16 @@ class Worker:
             changes = [
                 c for c in self.engine.wiki.recent_changes(since) if c.rc_id > int(last_id or 0)
             ]
-        except WikiError as err:
+        except Exception as err:  # not only WikiError: a failing first sync waits its turn too
             self.metrics.failures += 1
-            self.metrics.last_error = str(err)
-            log.warning("catch-up failed (will retry): %s", err)
+            self.metrics.last_error = str(err) or type(err).__name__
+            self.health.failed(err)
+            if isinstance(err, WikiError):
+                log.warning("catch-up failed (will retry): %s", err)
+            else:
+                log.exception("catch-up failed (will retry)")
             return
+        self.health.reached_wiki()
         if not changes:
             return
         titles = {c.title for c in changes if c.title} | {
