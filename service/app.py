@@ -37,6 +37,7 @@ def create_app(
         settings = settings or Settings()
         config = config or SyncConfig()
         secret = decode_secret(settings.require_webhook_secret())
+        built = engine is None
         engine = engine or build_engine(settings, config, connect=False)
         queue = JobQueue(settings.data_dir / QUEUE_FILENAME)
         worker = Worker(
@@ -70,6 +71,8 @@ def create_app(
         finally:
             worker.stop()
             queue.close()
+            if built:
+                engine.state.close()  # its WAL checkpointed: the file alone is the state
 
     app = FastAPI(title="wikiledger", version="0.1.0", lifespan=lifespan)
     app.include_router(webhook.router)
