@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ledger.plausibility import Limits
 from parsers.page import TemplateNames
 from sync.config import PageTitles, SyncConfig
 
@@ -100,4 +101,26 @@ def load_config(path: Path | None) -> SyncConfig:
         rate = Decimal(str(ledger.get("default_hourly_rate", "30.00")))
     except InvalidOperation:
         raise ConfigError("[ledger] default_hourly_rate must be a number like 30.00") from None
-    return SyncConfig(templates=templates, pages=pages, default_rate=rate)
+    return SyncConfig(
+        templates=templates, pages=pages, default_rate=rate, limits=_limits(data.get("limits", {}))
+    )
+
+
+def _limits(table: dict[str, Any]) -> Limits:
+    """`[limits]`: max_amount (€), max_hours, max_hourly_rate (€/h), each optional."""
+    known = {f.name for f in fields(Limits)}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) in [limits] of wikiledger.toml: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    values = {}
+    for key, value in table.items():
+        try:
+            values[key] = Decimal(str(value))
+        except InvalidOperation:
+            raise ConfigError(f"[limits] {key} must be a number like 10000") from None
+        if not values[key].is_finite() or values[key] <= 0:
+            raise ConfigError(f"[limits] {key} must be a positive number")
+    return Limits(**values)

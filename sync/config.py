@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from ledger.plausibility import Limits
 from parsers.page import TemplateNames
 
 _NOT_IN_TITLES = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f]")
@@ -90,6 +91,7 @@ class SyncConfig:
     templates: TemplateNames = field(default_factory=TemplateNames)
     pages: PageTitles = field(default_factory=PageTitles)
     default_rate: Decimal = Decimal("30.00")
+    limits: Limits = field(default_factory=Limits)  # plausibility of one declaration
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
