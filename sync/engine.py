@@ -56,11 +56,16 @@ def _parser_code_digest() -> bytes:
     return digest.digest()
 
 
-def parser_fingerprint(config: SyncConfig, aliases: dict[str, str]) -> str:
-    """Changes when the parser code, the template names or the redirects change."""
+def parser_fingerprint(
+    config: SyncConfig, aliases: dict[str, str], bearers: frozenset[str] = frozenset()
+) -> str:
+    """Changes when the parser code, the template names, the redirects or the other templates
+    that hold declarations change."""
     digest = hashlib.sha256(_parser_code_digest())
     digest.update(repr(config.templates).encode())
     digest.update(repr(sorted(aliases.items())).encode())
+    if bearers:
+        digest.update(repr(sorted(bearers)).encode())
     return digest.hexdigest()[:16]
 
 
@@ -105,6 +110,8 @@ class SyncEngine:
         self.lock = threading.Lock()
         self.last: Computation | None = None
         self._aliases: dict[str, str] | None = None
+        # other templates that call ours (listed as transcluding them): reported where used
+        self._bearers: frozenset[str] = frozenset()
         self._pages: dict[int, ParsedPage] | None = None  # the parsed pages, loaded once
         self._dirty = True  # records changed since `last` was computed
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
@@ -130,7 +137,7 @@ class SyncEngine:
                 redirects, pages = self.wiki.template_sources(titles)
                 self._aliases = _aliases(redirects)
                 listed = self._sources(pages)
-            fingerprint = parser_fingerprint(self.config, self._aliases)
+            fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
             cached = self.state.revisions(fingerprint)
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
         removed = set(self._memory()) - set(listed)
@@ -167,7 +174,7 @@ class SyncEngine:
         with self.lock, _sync_runtime():
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
-            fingerprint = parser_fingerprint(self.config, self._aliases)
+            fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
             if set(self.state.revisions(fingerprint)) != set(self._memory()):
                 return self._full_sync(dry_run=False, write=True)  # parser or redirects changed
             result = SyncResult("pages", time.time())
@@ -219,7 +226,14 @@ class SyncEngine:
 
     def _sources(self, listed: dict[int, PageInfo]) -> dict[int, PageInfo]:
         """The listed pages that are sources: not template pages (they document calls), not
-        our own pages."""
+        our own pages. Other templates listed are remembered: their calls are reported."""
+        ours = {t.split(":", 1)[1] for t in self.config.template_titles()}
+        ours |= set(self._aliases or {})
+        self._bearers = frozenset(
+            title
+            for info in listed.values()
+            if info.namespace == 10 and (title := info.title.split(":", 1)[1]) not in ours
+        )
         return {
             page_id: info
             for page_id, info in listed.items()
@@ -235,7 +249,11 @@ class SyncEngine:
                 records, problems = Records(), list[Problem]()
             else:
                 records, problems = parse_page(
-                    page.title, page.text, self.config.templates, self._aliases or {}
+                    page.title,
+                    page.text,
+                    self.config.templates,
+                    self._aliases or {},
+                    self._bearers,
                 )
             item = ParsedPage(page.page_id, page.title, page.rev_id, records, problems)
             old = memory.get(item.page_id)

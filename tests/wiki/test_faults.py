@@ -8,6 +8,7 @@ import mwclient
 import pytest
 
 from devwiki.mediawiki import LocalWiki
+from sync.engine import SyncEngine
 from sync.wiki import LoginRefused, WikiClient, WikiUnreachable
 from tests.wiki.conftest import bot_client, page_text
 
@@ -106,3 +107,20 @@ def test_requests_carry_maxlag_and_wait_as_the_wiki_asks(
     assert "lag" in str(lagged.value)
     client.maxlag = 5
     assert "Cercle Numérique" in client.fetch_titles(["Cercle Numérique"])
+
+
+def test_a_declaration_shown_through_another_template_is_reported_with_the_template_and_page(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    template, page = "Modèle:Essai déclarations incluses", "Utilisateur:Inès Incluse/Essai"
+    bot_site.pages[template].edit(
+        "{{Contribution|contributeur=Inès Incluse|cercle=Animation|date=2026-05-05|montant=45}}",
+        "essai",
+    )
+    bot_site.pages[page].edit("Ce que j'ai fait :\n{{Essai déclarations incluses}}\n", "essai")
+    engine.full_sync()
+    computation = engine.compute()
+    assert all(c.contributor != "Inès Incluse" for c in computation.records.contributions)
+    (problem,) = [p for p in computation.problems if p.source.page == page]
+    assert (problem.source.line, problem.template) == (2, "Essai déclarations incluses")
+    assert "n'est pas compté" in problem.message
