@@ -166,9 +166,9 @@ class Worker:
         """Queue the pages changed since the cursor; a first start does a full sync."""
         cursor = self.queue.get_state(CURSOR_KEY)
         started = _utc_now()
-        if cursor is not None and self.engine.last is None:
-            self.engine.compute()  # a restart: serve the cached state until something changes
         try:
+            if cursor is not None and self.engine.last is None:
+                self.engine.compute()  # a restart: serve the cached state until something changes
             if cursor is None:
                 self._record(self.engine.full_sync())
                 self.queue.set_state(CURSOR_KEY, f"{started}|0")

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.record import Records
+from service.health import Health, french_reason
 from service.queue import QUEUE_FILENAME, JobQueue
 from service.worker import CURSOR_KEY
 from sync.engine import SyncResult
@@ -235,3 +236,29 @@ def test_after_a_corrupted_state_the_first_sync_is_a_full_sync_even_with_a_curso
     serve(engine, coalesce=0.01)
     wait_for(lambda: engine.calls[:1] == ["full"])
     assert engine.computed == 0  # the emptied cache was never served as the state
+
+
+def test_a_catch_up_that_reaches_the_wiki_ends_an_outage_but_not_a_refused_page() -> None:
+    state = Health()
+    assert state.check(logged_in=True) == (False, "first sync in progress")
+    state.failed(WikiUnreachable("the wiki at http://wiki.test/ stopped answering"))
+    state.reached_wiki()
+    assert state.check(logged_in=True) == (True, "")
+    state.failed(PageRefused("Cobudget Sonde/Bilan", "protectedpage", "protected"))
+    state.reached_wiki()  # reading recent changes says nothing about that page
+    assert state.check(logged_in=True) == (
+        False,
+        "page refused: Cobudget Sonde/Bilan (protectedpage)",
+    )
+    assert state.error.startswith("the wiki refused to save 'Cobudget Sonde/Bilan'")
+    state.succeeded()
+    assert (state.check(logged_in=True), state.error) == ((True, ""), "")
+    assert state.check(logged_in=False) == (False, "not logged in")
+
+
+def test_a_failure_without_a_wiki_reason_is_a_failed_sync() -> None:
+    state = Health()
+    state.failed(RuntimeError("internal_api_error_DBQueryError"))
+    assert state.check(logged_in=True) == (False, "sync failed")
+    assert french_reason("sync failed") == "échec de la synchronisation"
+    assert french_reason("page refused: X (protectedpage)") == "page refusée : X (protectedpage)"
