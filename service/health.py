@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sync.wiki import WikiError
+
 STARTING = "first sync in progress"
 SYNC_FAILED = "sync failed"
 # Reasons a catch-up that reached the wiki puts an end to.
@@ -59,7 +61,7 @@ class Health:
                 self.ok, self.reason, self.error, self.since = True, "", "", time.time()
 
     def failed(self, err: BaseException) -> None:
-        reason = getattr(err, "reason", "") or SYNC_FAILED
+        reason = err.reason if isinstance(err, WikiError) else SYNC_FAILED
         with self._lock:
             if self.ok or self.reason != reason:
                 self.since = time.time()

@@ -124,3 +124,29 @@ def test_a_declaration_shown_through_another_template_is_reported_with_the_templ
     (problem,) = [p for p in computation.problems if p.source.page == page]
     assert (problem.source.line, problem.template) == (2, "Essai déclarations incluses")
     assert "n'est pas compté" in problem.message
+
+
+def test_an_implausible_declaration_is_counted_and_warned_on_the_anomalies_page(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    page = "Utilisateur:Victor Vraisemblance/Contributions 2026"
+    bot_site.pages[page].edit(
+        "Mes contributions :\n"
+        "* {{Contribution|contributeur=Victor Vraisemblance|cercle=Animation|date=2026-05-05"
+        "|montant=1 000 000 000 €}}\n",
+        "essai",
+    )
+    engine.full_sync()
+    computation = engine.compute()
+    (counted,) = [
+        c
+        for c in computation.contributions[2026].contributions
+        if c.contributor == "Victor Vraisemblance"
+    ]
+    assert counted.amount == 1_000_000_000  # counted as written
+    (warning,) = [p for p in computation.problems if "vraisemblance" in p.message]
+    assert (warning.source.page, warning.source.line) == (page, 2)
+    anomalies = page_text(bot_site, "Contribution-rétribution/Anomalies")
+    (line,) = [line for line in anomalies.splitlines() if "vraisemblance" in line]
+    assert "1\u202f000\u202f000\u202f000" in line and "10\u202f000" in line
+    assert "Victor Vraisemblance/Contributions 2026" in anomalies
