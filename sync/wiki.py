@@ -8,7 +8,7 @@ to fix and a short `reason` for health checks; they never carry the password.
 Every request asserts that the bot is logged in (`assert=user`) and carries `maxlag`: a session
 the wiki lost (its object cache flushed, the bot password changed) is noticed at the next request
 and the client logs in again and repeats it once; a refused login is not tried again before a
-backoff (5 s, doubling up to 5 minutes), so a wrong password never becomes a hot loop.
+backoff (30 s, doubling up to 5 minutes), so a wrong password never becomes a hot loop.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 
 # API errors that mean the bot's session is gone: log in again and repeat the request once.
 SESSION_ERRORS = frozenset({"assertuserfailed", "assertbotfailed", "badtoken", "notloggedin"})
-LOGIN_BACKOFF_SECONDS = 5.0
+# After a refused login: 30 s, 1, 2, 4, then 5 minutes. Fewer than five failures in any five
+# minutes, so MediaWiki's default login throttle ($wgPasswordAttemptThrottle) never answers
+# "Throttled" once the password works again.
+LOGIN_BACKOFF_SECONDS = 30.0
 MAX_LOGIN_BACKOFF_SECONDS = 300.0
 DEFAULT_MAXLAG = 5  # seconds of replication lag above which the wiki asks bots to wait
 

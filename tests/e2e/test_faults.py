@@ -124,7 +124,7 @@ def test_a_revoked_bot_password_is_reported_and_the_service_recovers_once_it_wor
             assert live.metrics()["wikiledger_login_refused"] == 1
             assert "connexion du robot refusée" in live.get("/").text
             assert "Régis Refus" not in live.generated()
-            # the job waits its backoff (1 s, 2 s, 4 s…), the login its own (5 s, 10 s…):
+            # the job waits its backoff (1 s, 2 s, 4 s…), the login its own (30 s, 1 min…):
             # a few failures in six seconds, where a hot loop would fail at every turn
             tries = live.metrics()["wikiledger_failures_total"]
             time.sleep(6)
