@@ -21,7 +21,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -174,6 +174,11 @@ class SyncEngine:
         with self.lock, _sync_runtime():
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
+                # a template that calls ours may have been made: its callers are then
+                # parsed again (the fingerprint changes)
+                self._bearers = self._other_templates(
+                    self.wiki.transcluding_templates(self.config.template_titles())
+                )
             fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
             if set(self.state.revisions(fingerprint)) != set(self._memory()):
                 return self._full_sync(dry_run=False, write=True)  # parser or redirects changed
@@ -227,18 +232,22 @@ class SyncEngine:
     def _sources(self, listed: dict[int, PageInfo]) -> dict[int, PageInfo]:
         """The listed pages that are sources: not template pages (they document calls), not
         our own pages. Other templates listed are remembered: their calls are reported."""
-        ours = {t.split(":", 1)[1] for t in self.config.template_titles()}
-        ours |= set(self._aliases or {})
-        self._bearers = frozenset(
-            title
-            for info in listed.values()
-            if info.namespace == 10 and (title := info.title.split(":", 1)[1]) not in ours
+        self._bearers = self._other_templates(
+            info.title for info in listed.values() if info.namespace == 10
         )
         return {
             page_id: info
             for page_id, info in listed.items()
             if info.namespace != 10 and not self.config.pages.is_output(info.title)
         }
+
+    def _other_templates(self, template_titles: Iterable[str]) -> frozenset[str]:
+        """Names of the templates among these titles that are neither ours nor redirects to
+        ours: templates that hold declarations of their own."""
+        ours = {t.split(":", 1)[1] for t in self.config.template_titles()}
+        ours |= set(self._aliases or {})
+        names = (title.split(":", 1)[1] for title in template_titles)
+        return frozenset(name for name in names if name not in ours)
 
     def _store_parsed(self, texts: list[PageText], fingerprint: str) -> None:
         """Parse pages into memory; they reach the state store in `_save_parsed`."""

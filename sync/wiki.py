@@ -336,6 +336,20 @@ class WikiClient:
                     found[redirect["title"]] = page["title"]
         return found
 
+    def transcluding_templates(self, template_titles: Iterable[str]) -> set[str]:
+        """Titles of the templates (namespace 10) that transclude any of these templates."""
+        found: set[str] = set()
+        for query in self._query(
+            titles="|".join(sorted(set(template_titles))),
+            prop="transcludedin",
+            tinamespace=10,
+            tilimit="max",
+            tiprop="title",
+        ):
+            for template in query.get("pages", []):
+                found.update(page["title"] for page in template.get("transcludedin", []))
+        return found
+
     def list_transclusions(self, template_titles: Iterable[str]) -> dict[int, PageInfo]:
         """Every page that transcludes any of the templates (directly or through a redirect),
         with its current revision id, in one query for all of them (`transcludedin`) rather

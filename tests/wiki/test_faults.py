@@ -150,3 +150,18 @@ def test_an_implausible_declaration_is_counted_and_warned_on_the_anomalies_page(
     (line,) = [line for line in anomalies.splitlines() if "vraisemblance" in line]
     assert "1\u202f000\u202f000\u202f000" in line and "10\u202f000" in line
     assert "Victor Vraisemblance/Contributions 2026" in anomalies
+
+
+def test_a_template_holding_declarations_made_after_a_sync_is_reported_at_the_next_event(
+    engine: SyncEngine, bot_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    template, page = "Modèle:Essai mes heures", "Utilisateur:Nina Nouvelle/Essai"
+    bot_site.pages[template].edit(
+        "{{Contribution|contributeur=Nina Nouvelle|cercle=Animation|date=2026-05-06|heures=2}}",
+        "essai",
+    )
+    bot_site.pages[page].edit("{{Essai mes heures}}\n", "essai")
+    engine.sync_pages({template, page})  # the webhooks of both saves
+    (problem,) = [p for p in engine.compute().problems if p.source.page == page]
+    assert (problem.source.line, problem.template) == (1, "Essai mes heures")
