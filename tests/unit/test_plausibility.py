@@ -106,18 +106,3 @@ def test_the_limits_come_from_wikiledger_toml(tmp_path: Path) -> None:
     config.write_text('[limits]\nmax_hours = "beaucoup"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="max_hours"):
         load_config(config)
-
-
-def test_a_call_of_a_template_that_holds_declarations_is_reported_at_its_line() -> None:
-    text = "Mes heures :\n{{Mes déclarations|mois=mars}}\n{{u|Alice Martin}}\n"
-    records, problems = parse_page(PAGE, text, bearers=frozenset({"Mes déclarations"}))
-    assert records.contributions == []
-    (problem,) = problems
-    assert (problem.source, problem.template, problem.severity) == (
-        Source(PAGE, 2),
-        "Mes déclarations",
-        Severity.WARNING,
-    )
-    assert "n'est pas compté" in problem.message
-    assert parse_page(PAGE, text) == parse_page(PAGE, text, bearers=())
-    assert parse_page(PAGE, text)[1] == []
