@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,16 @@ class ServiceProcess:
                 raise RuntimeError(f"the service stopped ({log}):\n" + "\n".join(tail))
 
     def healthz(self) -> dict[str, Any]:
+        """The JSON of `/healthz`, also when it answers 503 (no sync yet, or failing)."""
         url = f"http://127.0.0.1:{self.port}/healthz"
-        with urllib.request.urlopen(url, timeout=10) as response:
-            answer: dict[str, Any] = json.load(response)
-            return answer
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                answer: dict[str, Any] = json.load(response)
+        except urllib.error.HTTPError as error:
+            if error.code != 503:
+                raise
+            answer = json.load(error)
+        return answer
 
     def wait_idle(self, *, timeout: float = 60) -> None:
         """Until the worker has synced once since start and its queue is empty."""

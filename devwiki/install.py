@@ -259,6 +259,23 @@ def set_passwords(database: Path, secrets_: Secrets) -> None:
     connection.close()
 
 
+def set_bot_password(database: Path, user: str, app_id: str, password: str) -> None:
+    """Set one bot password's value; its sessions (`bp_token`) stay valid. Works on a
+    revoked password too (MediaWiki's invalid-password marker is replaced)."""
+    with sqlite3.connect(database) as connection:
+        (stored,) = connection.execute(
+            "SELECT user_password FROM user WHERE user_name = ?", (settings.ADMIN_USER,)
+        ).fetchone()  # a pbkdf2 hash whose parameters a bot password also uses
+        (user_id,) = connection.execute(
+            "SELECT user_id FROM user WHERE user_name = ?", (user,)
+        ).fetchone()
+        connection.execute(
+            "UPDATE bot_passwords SET bp_password = ? WHERE bp_user = ? AND bp_app_id = ?",
+            (_rehash(_text(stored), password), user_id, app_id),
+        )
+    connection.close()
+
+
 def _rehash(stored: str, password: str) -> str:
     """Hash PASSWORD with the PBKDF2 parameters of STORED (`:pbkdf2:algo:rounds:length:...`)."""
     match = re.fullmatch(r":pbkdf2:(\w+):(\d+):(\d+):[^:]*:[^:]*", stored)

@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,11 @@ class LocalWiki:
     @property
     def database(self) -> Path:
         return self.root / "data" / f"{install.DATABASE}.sqlite"
+
+    @property
+    def cache_database(self) -> Path:
+        """The object cache (sessions, parser cache), a SQLite file of its own."""
+        return self.root / "data" / f"{install.DATABASE}cache.sqlite"
 
     @property
     def server_log(self) -> Path:
@@ -232,6 +238,33 @@ class LocalWiki:
         return install.run_php_script(
             self.config_file, script, *args, secrets_=self.secrets, mediawiki_dir=self.mediawiki_dir
         )
+
+    def delete_sessions(self, session_ids: Iterable[str] | None = None) -> int:
+        """Delete sessions from the wiki's object cache (`$wgSessionCacheType = CACHE_DB`), as
+        a restart of memcached or APCu does on a production wiki: every session, or only
+        those whose ids are given (the value of the `<dbname>_session` cookie). Returns how
+        many were deleted."""
+        with contextlib.closing(sqlite3.connect(self.cache_database, timeout=30)) as db, db:
+            if session_ids is None:
+                cursor = db.execute("DELETE FROM objectcache WHERE keyname LIKE '%:MWSession:%'")
+            else:
+                cursor = db.executemany(
+                    "DELETE FROM objectcache WHERE keyname LIKE ?",
+                    [(f"%:MWSession:{session_id}",) for session_id in session_ids],
+                )
+            return cursor.rowcount
+
+    def revoke_bot_password(self) -> None:
+        """Invalidate the bot's bot passwords with MediaWiki's maintenance script: its next
+        login is refused (sessions it holds stay valid until they expire)."""
+        self.run_maintenance("invalidateBotPasswords.php", "--user", self.bot_user)
+
+    def set_bot_password(self, password: str) -> None:
+        """Give the bot's bot password a new value (as its owner would at
+        Special:BotPasswords), keeping its sessions."""
+        install.set_bot_password(self.database, self.bot_user, settings.BOT_APP_ID, password)
+        self.bot_password = password
+        self.save()
 
     def run_jobs(self) -> None:
         self.run_maintenance("runJobs.php", "--quiet")

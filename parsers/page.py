@@ -7,11 +7,11 @@ Unknown, repeated (the last value wins, as on the wiki) or unnamed parameters ar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 
-from ledger.record import Problem, Records
+from ledger.record import Problem, Records, Severity, Source
 from parsers.build import BUILDERS, add_record
 from parsers.reader import CallReader
 from parsers.template import MAX_DEPTH, find_calls, normalize_template_name
@@ -43,16 +43,38 @@ def wanted_names(names: TemplateNames, aliases: Mapping[str, str]) -> dict[str, 
     return wanted
 
 
+TRANSCLUDED = "transcluded"  # the kind of a call of another template that holds declarations
+
+
 def parse_page(
     title: str,
     text: str,
     names: TemplateNames = TemplateNames(),
     aliases: Mapping[str, str] = MappingProxyType({}),
+    bearers: Collection[str] = (),
 ) -> tuple[Records, list[Problem]]:
-    """Records and problems of one page; `aliases`: {other template name: one of our names}."""
+    """Records and problems of one page; `aliases`: {other template name: one of our names};
+    `bearers`: other templates whose text calls ours (the wiki lists them as transcluding
+    ours). What such a template shows on the page is not counted here: each of its calls is
+    reported at its line, so that nothing is silently dropped."""
     records, problems = Records(), []
     templates = names.by_kind()
-    for call in find_calls(text, wanted_names(names, aliases)):
+    wanted = wanted_names(names, aliases)
+    for bearer in bearers:
+        wanted.setdefault(normalize_template_name(bearer), TRANSCLUDED)
+    for call in find_calls(text, wanted):
+        if call.kind == TRANSCLUDED:
+            problems.append(
+                Problem(
+                    Source(title, call.line),
+                    call.name,
+                    Severity.WARNING,
+                    f"le modèle « {call.name} » contient des déclarations : ce qu'il affiche"
+                    " sur cette page n'est pas compté ; écrivez les déclarations sur la page"
+                    " elle-même (ou sur une page qui n'est pas un modèle)",
+                )
+            )
+            continue
         reader = CallReader(title, call, templates[call.kind])
         if call.too_deep:
             reader.error(

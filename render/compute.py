@@ -19,6 +19,7 @@ from ledger.contribution import (
     TEMPLATE_ENVELOPE,
     compute_ledger,
 )
+from ledger.plausibility import check_plausibility
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
@@ -102,8 +103,13 @@ def compute_all(
     rename = _wiki_names(config)  # parse problems already name the wiki's templates
     reports, contribution_problems = compute_ledger(records, default_rate=config.default_rate)
     contribution_problems = rename(contribution_problems)
+    implausible = check_plausibility(records.contributions, config.limits)
+    contribution_problems += rename([problem for _, problem in implausible])
     for year, report in reports.items():
-        report.problems = sort_problems(rename(report.problems) + contribution_parse)
+        of_year = [problem for problem_year, problem in implausible if problem_year == year]
+        report.problems = sort_problems(
+            rename(report.problems) + rename(of_year) + contribution_parse
+        )
         computation.contributions[year] = report
     campaigns, campaign_problems = compute_campaigns(records)
     campaign_problems = rename(campaign_problems)

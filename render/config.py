@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from ledger.contribution import DEFAULT_RATE
+from ledger.plausibility import Limits
 from parsers.page import TemplateNames
 
 _NOT_IN_TITLES = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f]")
@@ -91,6 +92,7 @@ class SyncConfig:
     templates: TemplateNames = field(default_factory=TemplateNames)
     pages: PageTitles = field(default_factory=PageTitles)
     default_rate: Decimal = DEFAULT_RATE
+    limits: Limits = field(default_factory=Limits)  # plausibility of one declaration
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages

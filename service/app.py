@@ -9,14 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from render.config import SyncConfig
+from service.health import logged_in
 from service.metrics import build_registry
-from service.queue import JobQueue
+from service.queue import QUEUE_FILENAME, JobQueue
 from service.routes import api, export, ops, pages, webhook
 from service.runtime import Runtime
 from service.settings import Settings
 from service.webhook import decode_secret
 from service.wiring import build_engine, build_wiki
-from service.worker import ChangeFeed, Worker
+from service.worker import CURSOR_KEY, ChangeFeed, Worker
 from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,11 @@ def create_app(
         settings = settings or Settings()
         config = config or SyncConfig()
         secret = decode_secret(settings.require_webhook_secret())
+        built = engine is None
         if engine is None or wiki is None:
             client = build_wiki(settings)
             engine, wiki = build_engine(settings, config, connect=False, wiki=client), client
-        queue = JobQueue(settings.data_dir / "queue.sqlite3")
+        queue = JobQueue(settings.data_dir / QUEUE_FILENAME)
         worker = Worker(
             engine,
             queue,
@@ -60,6 +62,12 @@ def create_app(
             if catchup_seconds is None
             else catchup_seconds,
         )
+        recovered_state = getattr(getattr(engine, "state", None), "recovered_from", None)
+        if recovered_state is not None:
+            # The parsed pages are gone: without a cursor the worker's first step is a full
+            # sync, so no summary page is written from the pages of one event alone.
+            queue.delete_state(CURSOR_KEY)
+        worker.health.recovered = [p for p in (recovered_state, queue.recovered_from) if p]
         app.state.runtime = Runtime(
             settings,
             engine,
@@ -67,7 +75,8 @@ def create_app(
             worker,
             secret,
             settings.api_token.get_secret_value(),
-            build_registry(worker.metrics, queue),
+            build_registry(worker, queue, lambda: logged_in(engine)),
+            settings.read_token.get_secret_value(),
         )
         worker.start()
         try:
@@ -75,6 +84,8 @@ def create_app(
         finally:
             worker.stop()
             queue.close()
+            if built:
+                engine.state.close()  # its WAL checkpointed: the file alone is the state
 
     app = FastAPI(title="wikiledger", version="0.1.0", lifespan=lifespan)
     app.include_router(webhook.router)

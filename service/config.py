@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ledger.name import suggest
+from ledger.plausibility import Limits
 from parsers.page import TemplateNames
 from render.config import PageTitles, SyncConfig
 
@@ -84,6 +85,17 @@ class WikiSection(Section):
         return value
 
 
+class LimitsSection(Section):
+    """`[limits]`: above these, one declaration gets a plausibility warning (still counted)."""
+
+    max_amount: Decimal = Field(default=Limits().max_amount, gt=0)  # € asked by one declaration
+    max_hours: Decimal = Field(default=Limits().max_hours, gt=0)  # hours of one declaration
+    max_hourly_rate: Decimal = Field(default=Limits().max_hourly_rate, gt=0)  # montant ÷ heures
+
+    def to_limits(self) -> Limits:
+        return Limits(self.max_amount, self.max_hours, self.max_hourly_rate)
+
+
 class ConfigFile(BaseModel):
     """The whole of `wikiledger.toml`; every section and key is optional."""
 
@@ -93,6 +105,7 @@ class ConfigFile(BaseModel):
     pages: PageTitles = Field(default_factory=PageTitles)
     ledger: LedgerSection = LedgerSection()
     wiki: WikiSection = WikiSection()
+    limits: LimitsSection = LimitsSection()
 
     def to_sync_config(self) -> SyncConfig:
         return SyncConfig(
@@ -102,6 +115,7 @@ class ConfigFile(BaseModel):
             user_namespaces=self.wiki.user_namespaces,
             edit_retries=self.wiki.edit_retries,
             timezone=self.wiki.timezone,
+            limits=self.limits.to_limits(),
         )
 
 

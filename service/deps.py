@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -27,3 +28,24 @@ def get_computation(runtime: RuntimeDep) -> Computation:
 
 
 ComputationDep = Annotated[Computation, Depends(get_computation)]
+
+
+def require_read_token(request: Request, runtime: RuntimeDep) -> None:
+    """With `WIKILEDGER_READ_TOKEN` set, reading needs it: `Authorization: Bearer TOKEN`, or
+    `?token=TOKEN` for a browser opening the status page or a download."""
+    expected = runtime.read_token
+    if not expected:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        given = request.query_params.get("token", "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            401,
+            "a read token (WIKILEDGER_READ_TOKEN) is required: "
+            "Authorization: Bearer TOKEN or ?token=TOKEN",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+ReadAccess = Depends(require_read_token)

@@ -15,7 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
 from service.queue import JobQueue
-from service.worker import Metrics
+from service.worker import Worker
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # the text format every Prometheus version reads
 
@@ -24,14 +24,21 @@ class ServiceCollector:
     """Reads the service's numbers at each scrape."""
 
     def __init__(
-        self, metrics: Metrics, queue: JobQueue, clock: Callable[[], float] = time.time
+        self,
+        worker: Worker,
+        queue: JobQueue,
+        logged_in: Callable[[], bool],
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.metrics = metrics
+        self.worker = worker
         self.queue = queue
+        self.logged_in = logged_in
         self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        m = self.metrics
+        m, health = self.worker.metrics, self.worker.health
+        bot_logged_in = self.logged_in()
+        healthy, reason = health.check(bot_logged_in)
         yield GaugeMetricFamily(
             "wikiledger_queue_depth", "Jobs waiting in the durable queue.", self.queue.depth()
         )
@@ -60,12 +67,38 @@ class ServiceCollector:
             "Seconds since the last successful sync (-1: none yet).",
             age,
         )
+        yield GaugeMetricFamily("wikiledger_healthy", "1 when /healthz answers 200.", int(healthy))
+        yield GaugeMetricFamily(
+            "wikiledger_bot_logged_in", "1 while the bot holds a session.", int(bot_logged_in)
+        )
+        yield GaugeMetricFamily(
+            "wikiledger_wiki_unreachable",
+            "1 while the wiki does not answer.",
+            int(reason == "wiki unreachable"),
+        )
+        yield GaugeMetricFamily(
+            "wikiledger_login_refused",
+            "1 while the wiki refuses the bot's login.",
+            int(reason == "login refused"),
+        )
+        yield GaugeMetricFamily(
+            "wikiledger_page_refused",
+            "1 while the last sync failed on a page the wiki refused.",
+            int(reason.startswith("page refused")),
+        )
+        yield GaugeMetricFamily(
+            "wikiledger_databases_recovered",
+            "Corrupted database files moved aside at start.",
+            len(health.recovered),
+        )
 
 
-def build_registry(metrics: Metrics, queue: JobQueue) -> CollectorRegistry:
+def build_registry(
+    worker: Worker, queue: JobQueue, logged_in: Callable[[], bool]
+) -> CollectorRegistry:
     """A registry of the app's own, holding the service's collector."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ServiceCollector(metrics, queue))
+    registry.register(ServiceCollector(worker, queue, logged_in))
     return registry
 
 

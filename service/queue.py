@@ -72,8 +72,14 @@ class JobQueue:
         self.path = Path(path)
         self._lock = threading.Lock()
         # Autocommit mode: every transaction is explicit (BEGIN IMMEDIATE … COMMIT).
-        self._db = sqlite.connect(self.path, _SCHEMA, synchronous="FULL", timeout=30.0)
+        opened = sqlite.connect_or_recover(
+            self.path, _SCHEMA, synchronous="FULL", timeout=30.0, what="queue database"
+        )
+        self._db = opened.db
         self._db.row_factory = sqlite3.Row
+        # where a corrupted file was moved at open: its events and cursor are lost, and the
+        # worker's first catch-up (a full sync without a cursor) brings every change back
+        self.recovered_from: Path | None = opened.moved_to
 
     def close(self) -> None:
         with self._lock:
@@ -172,6 +178,10 @@ class JobQueue:
         with self._lock:
             row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row["value"])
+
+    def delete_state(self, key: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     def set_state(self, key: str, value: str) -> None:
         with self._transaction() as db:

@@ -21,3 +21,4 @@ class Runtime:
     webhook_secret: bytes
     api_token: str  # empty: POST /api/sync is disabled
     metrics: CollectorRegistry  # what /metrics exposes (service.metrics)
+    read_token: str = ""  # empty: the API, exports, metrics and status page are open

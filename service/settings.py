@@ -29,11 +29,12 @@ class Settings(BaseSettings):
     bot_password: SecretStr = SecretStr("")
     webhook_secret: SecretStr = SecretStr("")
     api_token: SecretStr = SecretStr("")
+    read_token: SecretStr = SecretStr("")  # required to read the API, exports, metrics, status
     data_dir: Path = Path("var")
     coalesce_seconds: float = 0.5  # how long the worker waits to gather a burst of saves
     catchup_seconds: float = 60.0  # how often it reads recentchanges for lost webhooks
 
-    @field_validator("webhook_secret", "api_token", "bot_password")
+    @field_validator("webhook_secret", "api_token", "read_token", "bot_password")
     @classmethod
     def refuse_placeholders(cls, value: SecretStr) -> SecretStr:
         raw = value.get_secret_value()

@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from service.health import Health
 from service.jobs import CatchUp
 from service.queue import JobQueue
 from sync.engine import SyncEngine, SyncResult
@@ -66,6 +67,7 @@ class Worker:
         self.catchup_seconds = catchup_seconds
         self.batch_limit = batch_limit
         self.metrics = Metrics()
+        self.health = Health()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -137,6 +139,7 @@ class Worker:
             self.queue.fail(ids, str(err) or type(err).__name__, time.time())
             self.metrics.failures += 1
             self.metrics.last_error = str(err) or type(err).__name__
+            self.health.failed(err)
             if isinstance(err, WikiError):
                 log.warning("sync failed, %d job(s) will be retried: %s", len(ids), err)
             else:
@@ -160,26 +163,32 @@ class Worker:
         self.metrics.edits += len(result.edits)
         self.metrics.last_success = time.time()
         self.metrics.history.appendleft(result)
+        self.health.succeeded()
         self.ready.set()
 
     def _catch_up(self) -> None:
         """Queue the pages changed since the cursor; a first start does a full sync."""
         cursor = self.queue.get_state(CURSOR_KEY)
         started = _utc_now()
-        if cursor is not None and self.engine.last is None:
-            self.engine.compute()  # a restart: serve the cached state until something changes
         try:
+            if cursor is not None and self.engine.last is None:
+                self.engine.compute()  # a restart: serve the cached state until something changes
             if cursor is None:
                 self._record(self.engine.full_sync())
                 self.queue.set_state(CURSOR_KEY, f"{started}|0")
                 return
             since, _, last_id = cursor.partition("|")
             changes = [c for c in self.changes.recent_changes(since) if c.rc_id > int(last_id or 0)]
-        except WikiError as err:
+        except Exception as err:  # not only WikiError: a failing first sync waits its turn too
             self.metrics.failures += 1
-            self.metrics.last_error = str(err)
-            log.warning("catch-up failed (will retry): %s", err)
+            self.metrics.last_error = str(err) or type(err).__name__
+            self.health.failed(err)
+            if isinstance(err, WikiError):
+                log.warning("catch-up failed (will retry): %s", err)
+            else:
+                log.exception("catch-up failed (will retry)")
             return
+        self.health.reached_wiki()
         if not changes:
             return
         titles = {c.title for c in changes if c.title} | {

@@ -46,11 +46,15 @@ def cache_format() -> str:
     return source_digest(shaping_sources())
 
 
-def parser_fingerprint(config: SyncConfig, aliases: dict[str, str]) -> str:
-    """Changes when the parser code, the record classes, the template names or the redirects
-    change."""
+def parser_fingerprint(
+    config: SyncConfig, aliases: dict[str, str], bearers: frozenset[str] = frozenset()
+) -> str:
+    """Changes when the parser code, the record classes, the template names, the redirects or
+    the other templates that hold declarations change."""
     digest = hashlib.sha256(repr(config.templates).encode())
     digest.update(repr(sorted(aliases.items())).encode())
+    if bearers:
+        digest.update(repr(sorted(bearers)).encode())
     return f"{cache_format()}:{digest.hexdigest()[:16]}"
 
 

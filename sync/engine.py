@@ -18,7 +18,7 @@ import datetime
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from ledger.record import Problem, Records
@@ -57,6 +57,8 @@ class SyncEngine:
         self.last: Computation | None = None
         self.cache = ParseCache(state)
         self._aliases: dict[str, str] | None = None
+        # other templates that call ours (listed as transcluding them): reported where used
+        self._bearers: frozenset[str] = frozenset()
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
@@ -77,7 +79,12 @@ class SyncEngine:
         with self.lock:
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
-            fingerprint = parser_fingerprint(self.config, self._aliases)
+                # a template that calls ours may have been made: its callers are then
+                # parsed again (the fingerprint changes)
+                self._bearers = self._other_templates(
+                    self.wiki.transcluding_templates(self.config.template_titles())
+                )
+            fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
             if set(self.cache.revisions(fingerprint)) != set(self.cache.pages()):
                 return self._full_sync(dry_run=False, write=True)  # parser or redirects changed
             result = SyncResult("pages", time.time())
@@ -113,7 +120,7 @@ class SyncEngine:
         start_requests = self.wiki.requests
         with result.phase("list"):
             listed = self._list()
-            fingerprint = parser_fingerprint(self.config, self._aliases or {})
+            fingerprint = parser_fingerprint(self.config, self._aliases or {}, self._bearers)
             cached = self.cache.revisions(fingerprint)
         self.progress(LISTED, len(listed), len(listed))
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
@@ -144,7 +151,10 @@ class SyncEngine:
 
     def _sources(self, listed: dict[int, PageInfo]) -> dict[int, PageInfo]:
         """The listed pages that are sources: not template pages (they document calls), not
-        our own pages."""
+        our own pages. Other templates listed are remembered: their calls are reported."""
+        self._bearers = self._other_templates(
+            info.title for info in listed.values() if info.namespace == 10
+        )
         return {
             page_id: info
             for page_id, info in listed.items()
@@ -170,6 +180,14 @@ class SyncEngine:
                 self.progress(READ, read, len(page_ids))
         return read
 
+    def _other_templates(self, template_titles: Iterable[str]) -> frozenset[str]:
+        """Names of the templates among these titles that are neither ours nor redirects to
+        ours: templates that hold declarations of their own."""
+        ours = {t.split(":", 1)[1] for t in self.config.template_titles()}
+        ours |= set(self._aliases or {})
+        names = (title.split(":", 1)[1] for title in template_titles)
+        return frozenset(name for name in names if name not in ours)
+
     def _store_parsed(self, texts: list[PageText], fingerprint: str) -> None:
         """Parse pages into the cache (our own pages and template pages hold no records)."""
         parsed = []
@@ -178,7 +196,11 @@ class SyncEngine:
                 records, problems = Records(), list[Problem]()
             else:
                 records, problems = parse_page(
-                    page.title, page.text, self.config.templates, self._aliases or {}
+                    page.title,
+                    page.text,
+                    self.config.templates,
+                    self._aliases or {},
+                    self._bearers,
                 )
             parsed.append(ParsedPage(page.page_id, page.title, page.rev_id, records, problems))
         self.cache.put(parsed, fingerprint)

@@ -13,7 +13,33 @@ from typing import Protocol
 
 class WikiError(Exception):
     """The wiki cannot be used (unreachable, wrong URL, wrong credentials, missing rights), or
-    it refused a save (a protected page)."""
+    it refused a save (a protected page).
+
+    `reason` is the short, stable cause given by `/healthz` (`wiki unreachable`, …).
+    """
+
+    reason = "wiki error"
+
+
+class WikiUnreachable(WikiError):
+    """No answer from the wiki (stopped, network down, timeouts, lagged beyond patience)."""
+
+    reason = "wiki unreachable"
+
+
+class LoginRefused(WikiError):
+    """The wiki refused the bot's login (wrong or revoked bot password, wrong user name)."""
+
+    reason = "login refused"
+
+
+class PageRefused(WikiError):
+    """The wiki refused to save one page (protected, invalid title, too big, …)."""
+
+    def __init__(self, title: str, code: str, info: str) -> None:
+        super().__init__(f"the wiki refused to save {title!r}: {code} {info}")
+        self.title, self.code, self.info = title, code, info
+        self.reason = f"page refused: {title} ({code})"
 
 
 class EditConflict(Exception):
@@ -92,6 +118,10 @@ class WikiPort(Protocol):
     ) -> tuple[dict[str, str], dict[int, PageInfo]]:
         """The redirects and the transcluding pages together, without revision ids (`rev_id`
         0): a first sync reads every page, and their content brings the revisions."""
+        ...
+
+    def transcluding_templates(self, template_titles: Iterable[str]) -> set[str]:
+        """The titles of the templates (namespace 10) that transclude any of these."""
         ...
 
     def fetch_texts(self, page_ids: Iterable[int]) -> list[PageText]:

@@ -65,7 +65,13 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite.connect(path, SCHEMA, synchronous="NORMAL")
+        opened = sqlite.connect_or_recover(
+            path, SCHEMA, synchronous="NORMAL", what="state database"
+        )
+        self._db = opened.db
+        # where a corrupted file was moved at open: the state is empty and must be rebuilt
+        # from the wiki by a full sync before any summary page is written
+        self.recovered_from: Path | None = opened.moved_to
 
     def close(self) -> None:
         with self._lock:

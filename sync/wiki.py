@@ -3,12 +3,18 @@
 Reads are batched generator queries (500 pages a request with `apihighlimits`, else 50) with
 continuation followed; writes send the base revision so a concurrent human edit is never
 overwritten. Infrastructure failures become `WikiError`s with a one-line message saying what
-to fix; they never carry the password.
+to fix and a short `reason` for health checks; they never carry the password.
+
+Every request asserts that the bot is logged in (`assert=user`) and carries `maxlag`: a session
+the wiki lost (its object cache flushed, the bot password changed) is noticed at the next request
+and the client logs in again and repeats it once; a refused login is not tried again before a
+backoff (30 s, doubling up to 5 minutes), so a wrong password never becomes a hot loop.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,9 +23,29 @@ import mwclient
 import mwclient.errors
 import requests
 
-from sync.port import EditConflict, PageInfo, PageText, RecentChange, Saved, WikiError
+from sync.port import (
+    EditConflict,
+    LoginRefused,
+    PageInfo,
+    PageRefused,
+    PageText,
+    RecentChange,
+    Saved,
+    WikiError,
+    WikiUnreachable,
+)
 
 log = logging.getLogger(__name__)
+
+
+# API errors that mean the bot's session is gone: log in again and repeat the request once.
+SESSION_ERRORS = frozenset({"assertuserfailed", "assertbotfailed", "badtoken", "notloggedin"})
+# After a refused login: 30 s, 1, 2, 4, then 5 minutes. Fewer than five failures in any five
+# minutes, so MediaWiki's default login throttle ($wgPasswordAttemptThrottle) never answers
+# "Throttled" once the password works again.
+LOGIN_BACKOFF_SECONDS = 30.0
+MAX_LOGIN_BACKOFF_SECONDS = 300.0
+DEFAULT_MAXLAG = 5  # seconds of replication lag above which the wiki asks bots to wait
 
 
 def split_url(url: str) -> tuple[str, str, str]:
@@ -40,12 +66,15 @@ def split_url(url: str) -> tuple[str, str, str]:
 
 __all__ = [
     "EditConflict",
+    "LoginRefused",
     "PageInfo",
+    "PageRefused",
     "PageText",
     "RecentChange",
     "Saved",
     "WikiClient",
     "WikiError",
+    "WikiUnreachable",
     "split_url",
 ]
 
@@ -54,21 +83,46 @@ class WikiClient:
     """A logged-in connection to one wiki, counting its API requests; implements `WikiPort`."""
 
     def __init__(
-        self, url: str, user: str, password: str, *, timeout: float = 30, max_retries: int = 2
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        timeout: float = 30,
+        max_retries: int = 2,
+        maxlag: int | None = DEFAULT_MAXLAG,
     ) -> None:
         self.url = url
         self._user = user
         self._password = password
         self._timeout = timeout
         self._max_retries = max_retries
+        self.maxlag = maxlag  # sent with every API request; None: not sent
         self._site: mwclient.Site | None = None
         self.requests = 0  # API requests made, for benchmarks and metrics
+        self.logins = 0  # successful logins, the first one included
         self.rights: frozenset[str] = frozenset()
+        self._login_error: LoginRefused | None = None
+        self._login_failures = 0
+        self._login_retry_at = 0.0  # time.monotonic() before which a refused login is not retried
 
     # -- connection ---------------------------------------------------------------------
 
+    @property
+    def logged_in(self) -> bool:
+        """Whether the bot holds a session the wiki accepted (False before the first request,
+        after a refused login, and while a lost session is being replaced)."""
+        return self._site is not None
+
     def connect(self) -> WikiClient:
-        """Open the session and log in; raises WikiError with what to fix."""
+        """Open the session and log in; raises WikiError with what to fix.
+
+        After a refused login, the next attempts within the backoff raise the same
+        `LoginRefused` at once, without asking the wiki.
+        """
+        if self._login_error is not None and time.monotonic() < self._login_retry_at:
+            wait = self._login_retry_at - time.monotonic()
+            raise LoginRefused(f"{self._login_error} (next try in {wait:.0f} s)")
         scheme, host, path = split_url(self.url)
         try:
             site = mwclient.Site(
@@ -83,8 +137,12 @@ class WikiClient:
             )
             site.site_init()
             self.requests += 1
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
-            raise WikiError(
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            mwclient.errors.MaximumRetriesExceeded,
+        ) as err:
+            raise WikiUnreachable(
                 f"cannot reach the wiki at {self.url}: check WIKILEDGER_WIKI_URL and that "
                 f"the wiki is running ({type(err).__name__})"
             ) from None
@@ -98,15 +156,43 @@ class WikiClient:
                 site.login(self._user, self._password)
                 self.requests += 2
             except mwclient.errors.LoginError as err:
-                raise WikiError(
+                raise self._refused(
                     f"login refused for {self._user!r} ({err.code}): check WIKILEDGER_BOT_USER "
                     "(as User@app for a bot password) and WIKILEDGER_BOT_PASSWORD"
                 ) from None
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                mwclient.errors.MaximumRetriesExceeded,
+            ) as err:
+                raise WikiUnreachable(
+                    f"login failed at {self.url}: the wiki stopped answering ({type(err).__name__})"
+                ) from None
             except (requests.exceptions.RequestException, mwclient.errors.MwClientError) as err:
                 raise WikiError(f"login failed at {self.url}: {type(err).__name__}") from None
+            self.logins += 1
+            if self._login_error is not None:
+                log.warning("the wiki accepts the bot's login again")
+            self._login_error, self._login_failures, self._login_retry_at = None, 0, 0.0
         self._site = site
         self.rights = frozenset(site.rights)
         return self
+
+    def _refused(self, message: str) -> LoginRefused:
+        """Remember a refused login and when to try again (doubling backoff)."""
+        self._login_failures += 1
+        backoff = min(
+            MAX_LOGIN_BACKOFF_SECONDS, LOGIN_BACKOFF_SECONDS * 2 ** (self._login_failures - 1)
+        )
+        self._login_retry_at = time.monotonic() + backoff
+        self._login_error = LoginRefused(message)
+        log.warning("%s; next login attempt in %.0f s", message, backoff)
+        return self._login_error
+
+    def relogin(self) -> None:
+        """Drop the session the wiki no longer knows and log in again."""
+        self._site = None
+        self.connect()
 
     @property
     def site(self) -> mwclient.Site:
@@ -121,25 +207,60 @@ class WikiClient:
 
     def _api(self, action: str, *, api_errors: bool = False, **params: Any) -> dict[str, Any]:
         """One API call; infrastructure failures (and API errors, unless `api_errors` asks
-        for them to be raised as they are) become WikiError."""
+        for them to be raised as they are) become WikiError.
+
+        A lost session (`SESSION_ERRORS`) is replaced by a new login and the call repeated
+        once, with a fresh edit token when it carried one.
+        """
+        if self._user:
+            params.setdefault("assert", "user")
+        if self.maxlag is not None:
+            params.setdefault("maxlag", self.maxlag)
+        for attempt in range(2):
+            try:
+                return self._call(action, params)
+            except mwclient.errors.APIError as err:
+                if err.code in SESSION_ERRORS and self._user and attempt == 0:
+                    log.warning("the wiki lost the bot's session (%s): logging in again", err.code)
+                    self.relogin()
+                    if "token" in params:
+                        params["token"] = self.csrf_token()
+                    continue
+                if err.code in SESSION_ERRORS and self._user:
+                    self._site = None  # a new session at the next request
+                if api_errors:
+                    raise
+                raise WikiError(
+                    f"the wiki at {self.url} refused {action}: {err.code} {err.info}"
+                ) from None
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _call(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        site = self.site  # logs in first when needed (or raises LoginRefused within a backoff)
         self.requests += 1
         try:
-            result: dict[str, Any] = self.site.api(action, **params)
+            result: dict[str, Any] = site.api(action, **params)
             return result
-        except mwclient.errors.APIError as err:
-            if api_errors:
-                raise
-            raise WikiError(
-                f"the wiki at {self.url} refused {action}: {err.code} {err.info}"
-            ) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as err:
-            raise WikiError(
+            raise WikiUnreachable(
                 f"the wiki at {self.url} stopped answering ({type(err).__name__})"
             ) from None
         except requests.exceptions.HTTPError as err:
-            raise WikiError(f"the wiki at {self.url} answered an HTTP error: {err}") from None
+            raise WikiUnreachable(f"the wiki at {self.url} answered an HTTP error: {err}") from None
         except mwclient.errors.MaximumRetriesExceeded:
-            raise WikiError(f"the wiki at {self.url} kept failing; try again later") from None
+            raise WikiUnreachable(
+                f"the wiki at {self.url} kept failing or asked to wait (replication lag over "
+                f"{self.maxlag} s); try again later"
+            ) from None
+
+    def csrf_token(self) -> str:
+        """An edit token of the current session."""
+        try:
+            token: str = self.site.get_token("csrf", force=True)
+            self.requests += 1
+            return token
+        except (requests.exceptions.RequestException, mwclient.errors.MwClientError) as err:
+            raise WikiUnreachable(f"no edit token from {self.url}: {type(err).__name__}") from None
 
     def _query(self, **params: Any) -> Iterator[dict[str, Any]]:
         """Run a query and follow `continue` until done, yielding each result's `query`."""
@@ -163,6 +284,20 @@ class WikiClient:
             for page in query.get("pages", []):
                 for redirect in page.get("redirects", []):
                     found[redirect["title"]] = page["title"]
+        return found
+
+    def transcluding_templates(self, template_titles: Iterable[str]) -> set[str]:
+        """Titles of the templates (namespace 10) that transclude any of these templates."""
+        found: set[str] = set()
+        for query in self._query(
+            titles="|".join(sorted(set(template_titles))),
+            prop="transcludedin",
+            tinamespace=10,
+            tilimit="max",
+            tiprop="title",
+        ):
+            for template in query.get("pages", []):
+                found.update(page["title"] for page in template.get("transcludedin", []))
         return found
 
     def list_transclusions(self, template_titles: Iterable[str]) -> dict[int, PageInfo]:
@@ -343,16 +478,16 @@ class WikiClient:
         try:
             params["token"] = self.site.get_token("csrf")
         except (requests.exceptions.RequestException, mwclient.errors.MwClientError) as err:
-            raise WikiError(f"no edit token from {self.url}: {type(err).__name__}") from None
+            raise WikiUnreachable(f"no edit token from {self.url}: {type(err).__name__}") from None
         try:
             result = self._api("edit", api_errors=True, **params)
         except mwclient.errors.APIError as err:
             if err.code in ("editconflict", "articleexists", "missingtitle", "pagedeleted"):
                 raise EditConflict(f"{title}: {err.code}") from None
-            raise WikiError(f"the wiki refused to save {title!r}: {err.code} {err.info}") from None
+            raise PageRefused(title, err.code or "", err.info or "") from None
         edit = result.get("edit", {})
         if edit.get("result") != "Success":
-            raise WikiError(f"the wiki refused to save {title!r}: {edit}")
+            raise PageRefused(title, str(edit.get("result", "")), str(edit))
         if "nochange" in edit:  # the same text: MediaWiki made no revision
             rev_id = base.rev_id if base else 0
             return Saved(rev_id, rev_id, base.timestamp if base else "")

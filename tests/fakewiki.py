@@ -136,6 +136,14 @@ class FakeWiki:
             for page, rev_id in self._transcluding(template_titles)
         }
 
+    def transcluding_templates(self, template_titles: Iterable[str]) -> set[str]:
+        self.requests += 1
+        return {
+            page.title
+            for page, _ in self._transcluding(template_titles)
+            if namespace(page.title) == 10
+        }
+
     def template_sources(
         self, template_titles: Iterable[str]
     ) -> tuple[dict[str, str], dict[int, PageInfo]]:

@@ -15,13 +15,13 @@ from ledger.report import (
     problem_to_json,
 )
 from ledger.statement import compute_statement, normalise_member, statement_to_json
-from service.deps import ComputationDep, RuntimeDep
+from service.deps import ComputationDep, ReadAccess, RuntimeDep
 from service.jobs import FullSync
 
 router = APIRouter(prefix="/api")
 
 
-@router.get("/contributions/{year}")
+@router.get("/contributions/{year}", dependencies=[ReadAccess])
 def get_contributions(year: int, computation: ComputationDep) -> dict[str, Any]:
     report = computation.contributions.get(year)
     if report is None:
@@ -30,7 +30,7 @@ def get_contributions(year: int, computation: ComputationDep) -> dict[str, Any]:
     return contribution_report_to_json(report)
 
 
-@router.get("/cobudget/{campagne}")
+@router.get("/cobudget/{campagne}", dependencies=[ReadAccess])
 def get_cobudget(campagne: str, computation: ComputationDep) -> dict[str, Any]:
     report = computation.campaigns.get(campagne)
     if report is None:
@@ -39,7 +39,7 @@ def get_cobudget(campagne: str, computation: ComputationDep) -> dict[str, Any]:
     return campaign_report_to_json(report)
 
 
-@router.get("/people/{name}")
+@router.get("/people/{name}", dependencies=[ReadAccess])
 def get_person(name: str, computation: ComputationDep) -> dict[str, Any]:
     """A member's statement (`ledger.statement`); 404 when the name appears nowhere."""
     records = computation.records
@@ -59,7 +59,7 @@ def get_person(name: str, computation: ComputationDep) -> dict[str, Any]:
     return statement_to_json(statement)
 
 
-@router.get("/problems")
+@router.get("/problems", dependencies=[ReadAccess])
 def get_problems(computation: ComputationDep) -> dict[str, Any]:
     return {"problems": [problem_to_json(p) for p in computation.problems]}
 

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from ledger.report import CampaignReport, ContributionReport
 from render.compute import Computation
-from service.deps import ComputationDep
+from service.deps import ComputationDep, ReadAccess
 from service.export import (
     export_campaign_csv,
     export_campaign_ods,
@@ -23,7 +23,7 @@ from service.export import (
     export_contributions_ods,
 )
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", dependencies=[ReadAccess])
 
 CSV_TYPE = "text/csv; charset=utf-8"
 ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"

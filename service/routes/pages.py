@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ledger.record import Severity
-from service.deps import RuntimeDep
+from service.deps import ReadAccess, RuntimeDep
+from service.health import french_reason
 
 router = APIRouter()
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -35,7 +36,7 @@ def _wiki_link(base: str, title: str) -> str:
     return f"{base.rstrip('/')}/index.php?title={quote(title.replace(' ', '_'))}"
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[ReadAccess])
 def status_page(request: Request, runtime: RuntimeDep) -> str:
     engine, metrics = runtime.engine, runtime.worker.metrics
     computation = engine.last
@@ -46,6 +47,8 @@ def status_page(request: Request, runtime: RuntimeDep) -> str:
         summary_pages += [pages.bilan_for(c) for c in sorted(computation.campaigns)]
     summary_pages.append(pages.anomalies)
     problems = computation.problems if computation else []
+    health = runtime.worker.health
+    healthy, reason = health.check(bool(getattr(engine.wiki, "logged_in", False)))
     return (
         _environment()
         .get_template("status.html")
@@ -60,5 +63,8 @@ def status_page(request: Request, runtime: RuntimeDep) -> str:
             problems=problems,
             errors=sum(1 for p in problems if p.severity == Severity.ERROR),
             computed=computation is not None,
+            healthy=healthy,
+            reason=french_reason(reason),
+            health=health,
         )
     )

@@ -92,7 +92,8 @@ class Service:
         return self.home / "service.log"
 
     def start(self, *, timeout: float = 60.0) -> None:
-        """Start the service; return once it answers `/healthz` (the first sync may be running)."""
+        """Start the service; return once it answers `/healthz` (the first sync may be running,
+        or the wiki be down: 503 is an answer)."""
         assert self.process is None, "the service is already running"
         command = [str(WIKILEDGER), "-v", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("ab") as log:
@@ -131,7 +132,8 @@ class Service:
         if self.process.poll() is not None:
             raise AssertionError(f"the service exited at start:\n{self.log_tail()}")
         try:
-            return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+            # 503 is an answer too: the service is up and says why it is not healthy yet
+            return httpx.get(f"{self.url}/healthz", timeout=2).status_code in (200, 503)
         except httpx.TransportError:
             return False
 

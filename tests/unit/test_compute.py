@@ -25,6 +25,7 @@ from ledger.contribution import (
     contribution_years,
 )
 from ledger.name import NameHints, unknown_message
+from ledger.plausibility import check_plausibility
 from ledger.record import ZERO, Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport, ProjectTotals
 from ledger.statement import (
@@ -113,8 +114,10 @@ def test_compute_campaigns_gives_each_compute_campaign_and_check_campaigns(which
 
 
 def per_call_compute_all(records: Records, parse_problems: list[Problem]) -> Computation:
-    """`compute_all` as it was: one check per year, each campaign computed twice."""
+    """`compute_all` as it was: one check per year, each campaign computed twice (plus the
+    plausibility warnings, checked on their own)."""
     config = SyncConfig()
+    implausible = check_plausibility(records.contributions, config.limits)
     names = config.templates
     contribution_family = {names.circle, names.envelope, names.contribution}
     budget_family = {names.campaign, names.project, names.pledge}
@@ -122,7 +125,8 @@ def per_call_compute_all(records: Records, parse_problems: list[Problem]) -> Com
     for year in contribution_years(records):
         report = compute_contributions(records, year, default_rate=config.default_rate)
         parse = [p for p in parse_problems if p.template in contribution_family]
-        report.problems = sort_problems(report.problems + parse)
+        of_year = [problem for problem_year, problem in implausible if problem_year == year]
+        report.problems = sort_problems(report.problems + of_year + parse)
         computation.contributions[year] = report
     for name in campaign_names(records):
         campaign = compute_campaign(records, name, today=TODAY)
@@ -132,6 +136,7 @@ def per_call_compute_all(records: Records, parse_problems: list[Problem]) -> Com
     computation.problems = sort_problems(
         parse_problems
         + check_contributions(records, default_rate=config.default_rate)
+        + [problem for _, problem in implausible]
         + check_campaigns(records)
     )
     return computation

@@ -45,6 +45,11 @@ default_hourly_rate = "25.50"
 user_namespaces = ["Membre"]
 edit_retries = 5
 timezone = "America/Montreal"
+
+[limits]
+max_amount = "2500"
+max_hours = "80"
+max_hourly_rate = "90"
 """
 
 
@@ -112,7 +117,7 @@ def test_an_unknown_section_is_refused_with_a_suggestion_and_the_valid_ones() ->
     message = refusal('[template]\ncircle = "Cercle"\n')
     assert message == (
         "wikiledger.toml: unknown section [template] — did you mean [templates]? "
-        "(valid sections: [templates], [pages], [ledger], [wiki])"
+        "(valid sections: [templates], [pages], [ledger], [wiki], [limits])"
     )
 
 

@@ -86,6 +86,7 @@ class FakeEngine:
 @dataclass
 class FakeRuntime:
     engine: FakeEngine
+    read_token: str = ""  # open, as without WIKILEDGER_READ_TOKEN
 
 
 def computation() -> Computation:

@@ -868,3 +868,21 @@ def test_every_call_of_ours_becomes_a_record_or_an_error_never_both_never_neithe
         assert len(found) + len(failed) == len(calls)
         assert sorted(record_lines) == [n for n, ok in calls if ok]
         assert sorted(failed) == [n for n, ok in calls if not ok]
+
+
+CALLER_PAGE = "Utilisateur:Alice Martin/Contributions 2026"
+
+
+def test_a_call_of_a_template_that_holds_declarations_is_reported_at_its_line() -> None:
+    text = "Mes heures :\n{{Mes déclarations|mois=mars}}\n{{u|Alice Martin}}\n"
+    records, problems = parse_page(CALLER_PAGE, text, bearers=frozenset({"Mes déclarations"}))
+    assert records.contributions == []
+    (problem,) = problems
+    assert (problem.source, problem.template, problem.severity) == (
+        Source(CALLER_PAGE, 2),
+        "Mes déclarations",
+        Severity.WARNING,
+    )
+    assert "n'est pas compté" in problem.message
+    assert parse_page(CALLER_PAGE, text) == parse_page(CALLER_PAGE, text, bearers=())
+    assert parse_page(CALLER_PAGE, text)[1] == []

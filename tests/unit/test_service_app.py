@@ -56,6 +56,8 @@ def computation() -> Computation:
 
 
 class FakeWiki:
+    logged_in = True
+
     def recent_changes(self, since: str) -> list[RecentChange]:
         return []
 
@@ -108,11 +110,14 @@ def serve(data_dir: Path) -> Iterator[Callable[..., TestClient]]:
     """A client of the app, lifespan included (queue file, worker thread), on ENGINE."""
     clients: list[TestClient] = []
 
-    def make(engine: FakeEngine, *, coalesce: float = 30.0, api_token: str = TOKEN) -> TestClient:
+    def make(
+        engine: FakeEngine, *, coalesce: float = 30.0, api_token: str = TOKEN, read_token: str = ""
+    ) -> TestClient:
         settings = Settings(
             wiki_url="http://wiki.test/",
             webhook_secret=SecretStr(SECRET),
             api_token=SecretStr(api_token),
+            read_token=SecretStr(read_token),
             data_dir=data_dir,
         )
         app = create_app(
