@@ -16,6 +16,7 @@ from ledger.budget import (
 )
 from ledger.contribution import (
     TEMPLATE_CIRCLE,
+    TEMPLATE_CLOSING,
     TEMPLATE_CONTRIBUTION,
     TEMPLATE_ENVELOPE,
     compute_ledger,
@@ -53,7 +54,7 @@ class Computation:
 
 def _template_family(config: SyncConfig) -> tuple[set[str], set[str]]:
     names = config.templates
-    contribution = {names.circle, names.envelope, names.contribution}
+    contribution = {names.circle, names.envelope, names.contribution, names.closing}
     budget = {names.campaign, names.project, names.pledge}
     return contribution, budget
 
@@ -68,6 +69,7 @@ def _wiki_names(config: SyncConfig) -> Callable[[list[Problem]], list[Problem]]:
             (TEMPLATE_CIRCLE, names.circle),
             (TEMPLATE_ENVELOPE, names.envelope),
             (TEMPLATE_CONTRIBUTION, names.contribution),
+            (TEMPLATE_CLOSING, names.closing),
             (CAMPAIGN_TEMPLATE, names.campaign),
             (PROJECT_TEMPLATE, names.project),
             (PLEDGE_TEMPLATE, names.pledge),

@@ -107,5 +107,6 @@ class SyncConfig:
                 names.project,
                 names.pledge,
                 names.statement,
+                names.closing,
             )
         ]
