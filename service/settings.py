@@ -99,4 +99,28 @@ def load_config(path: Path | None) -> SyncConfig:
         rate = Decimal(str(ledger.get("default_hourly_rate", "30.00")))
     except InvalidOperation:
         raise ConfigError("[ledger] default_hourly_rate must be a number like 30.00") from None
-    return SyncConfig(templates=templates, pages=pages, default_rate=rate)
+    return SyncConfig(
+        templates=templates,
+        pages=pages,
+        default_rate=rate,
+        closing_floor=_closing_floor(data.get("closing", {})),
+    )
+
+
+def _closing_floor(table: dict[str, Any]) -> Decimal | None:
+    """`[closing] floor`: the floor of the `plancher` option shown beside the other rules."""
+    unknown = set(table) - {"floor"}
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) in [closing] of wikiledger.toml: {', '.join(sorted(unknown))}"
+            " (known: floor)"
+        )
+    if "floor" not in table:
+        return None
+    try:
+        floor = Decimal(str(table["floor"]))
+    except InvalidOperation:
+        raise ConfigError("[closing] floor must be an amount like 300.00") from None
+    if not floor.is_finite() or floor < 0:
+        raise ConfigError("[closing] floor must be an amount like 300.00") from None
+    return floor

@@ -118,7 +118,9 @@ def _compute_all(
     budget_parse = [p for p in parse_problems if p.template in budget_family]
     computation = Computation(records, parse_problems, today=today)
     rename = _wiki_names(config)  # parse problems already name the wiki's templates
-    reports, contribution_problems = compute_ledger(records, default_rate=config.default_rate)
+    reports, contribution_problems = compute_ledger(
+        records, default_rate=config.default_rate, floor=config.closing_floor
+    )
     contribution_problems = rename(contribution_problems)
     for year, report in reports.items():
         report.problems = sort_problems(rename(report.problems) + contribution_parse)

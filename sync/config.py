@@ -90,6 +90,9 @@ class SyncConfig:
     templates: TemplateNames = field(default_factory=TemplateNames)
     pages: PageTitles = field(default_factory=PageTitles)
     default_rate: Decimal = Decimal("30.00")
+    closing_floor: Decimal | None = (
+        None  # `[closing] floor`: the floor option shown beside the others
+    )
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
