@@ -59,16 +59,15 @@ def _water_fill(target: int, requests: Mapping[str, int]) -> dict[str, Fraction]
     """min(request, L) for each, with L such that the parts sum to `target` (≤ their total)."""
     parts: dict[str, Fraction] = {}
     left = target
-    pending = sorted(requests, key=lambda name: requests[name])
-    while pending:
-        smallest = requests[pending[0]]
-        if smallest * len(pending) <= left:  # everyone left can have the smallest request
-            parts[pending[0]] = Fraction(smallest)
-            left -= smallest
-            pending.pop(0)
+    ascending = sorted(requests, key=lambda name: requests[name])
+    for index, name in enumerate(ascending):
+        waiting = len(ascending) - index
+        if requests[name] * waiting <= left:  # everyone left can have this smallest request
+            parts[name] = Fraction(requests[name])
+            left -= requests[name]
             continue
-        level = Fraction(left, len(pending))
-        parts.update((name, level) for name in pending)
+        level = Fraction(left, waiting)
+        parts.update((other, level) for other in ascending[index:])
         break
     return parts
 
