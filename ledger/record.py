@@ -7,7 +7,7 @@ and one formatter renders `Page:line: message` for the CLI, the logs, the API an
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -217,6 +217,14 @@ class Records:
     pledges: list[Pledge] = field(default_factory=list)
     statements: list[StatementRequest] = field(default_factory=list)
     closings: list[Closing] = field(default_factory=list)
+
+    def __setstate__(self, state: tuple[None, dict[str, list[object]]]) -> None:
+        """Unpickle (the default state of a class with slots: `(None, {slot: value})`), also
+        from a state store written before a kind of record was added: the kinds it lacks
+        are empty, and its pages are parsed again anyway, the parser having changed."""
+        values = state[1]
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, values.get(name, []))
 
     def extend(self, other: Records) -> None:
         """Add another set of records to this one (used to merge pages)."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import pickle
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from ledger.contribution import compute_contributions
 from ledger.record import Records, SettlementRule, Severity, Source
@@ -261,3 +263,16 @@ def test_without_revision_times_everything_written_counts_as_before_the_closing(
     assert circle.closing is not None
     assert circle.closing.late == ()
     assert sum(d.amount for d in circle.closing.due) == D("900.00")
+
+
+def test_records_pickled_before_closings_existed_load_with_no_closing() -> None:
+    # A state store written by the previous version holds the seven older lists only.
+    records, _ = parse(PAGE)
+    state: Any = records.__getstate__()  # (None, {slot: value}), as pickle keeps it
+    old_state = (state[0], {name: v for name, v in state[1].items() if name != "closings"})
+    loaded = Records.__new__(Records)
+    loaded.__setstate__(old_state)
+
+    assert loaded.closings == []
+    assert loaded == records
+    assert pickle.loads(pickle.dumps(records)) == records
