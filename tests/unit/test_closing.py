@@ -11,7 +11,9 @@ from typing import Any
 from ledger.contribution import compute_contributions
 from ledger.record import Records, SettlementRule, Severity, Source
 from ledger.report import DueLine, contribution_report_to_json
-from parsers.page import parse_page
+from parsers.page import TemplateNames, parse_page
+from sync.compute import compute_all
+from sync.config import SyncConfig
 
 D = Decimal
 UTC = datetime.UTC
@@ -276,3 +278,29 @@ def test_records_pickled_before_closings_existed_load_with_no_closing() -> None:
     assert loaded.closings == []
     assert loaded == records
     assert pickle.loads(pickle.dumps(records)) == records
+
+
+def test_a_floor_given_with_another_rule_is_a_warning_and_the_decision_counts() -> None:
+    records, problems = parse("{{Clôture cercle|cercle=A|année=2026|règle=prorata|plancher=300}}")
+
+    assert [c.rule for c in records.closings] == [SettlementRule.PRORATA]
+    (problem,) = problems
+    assert problem.severity is Severity.WARNING  # type: ignore[attr-defined]
+    assert "plancher « 300 » ignoré" in problem.message  # type: ignore[attr-defined]
+
+
+def test_a_wiki_with_another_name_for_the_template_reads_it_and_names_it_in_problems() -> None:
+    names = TemplateNames(closing="Fin d'exercice")
+    text = PAGE + (
+        "{{Fin d'exercice|cercle=Numérique|année=2026|règle=égalitaire}}\n"
+        "{{Fin d'exercice|cercle=Numérique|année=2026|règle=prorata}}\n"
+    )
+    records, problems = parse_page("Cercle Numérique", text, names)
+    config = SyncConfig(templates=names)
+    computation = compute_all(records, problems, config, today=datetime.date(2027, 1, 1))
+
+    assert computation.contributions[2026].circles[0].closing is not None
+    (problem,) = [p for p in computation.problems if "déjà décidée" in p.message]
+    assert problem.template == "Fin d'exercice"
+    assert "Template:Clôture cercle" not in config.template_titles()
+    assert "Template:Fin d'exercice" in config.template_titles()
