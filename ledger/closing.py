@@ -1,25 +1,36 @@
-"""A circle's year closing (issue 13): the settlement options side by side and what is due.
+"""A circle's year closing (issue 13): the decision in effect, the options, what is due.
 
 Pure and time-aware without reading time itself: a closing takes effect at its decision's
 revision time (`Closing.timestamp`) and each declaration may come with the time it was last
-changed (`changed_at`, by `Source`). A declaration changed after the closing is not counted
-(`late`), except a payment: `versée` set afterwards counts as a payment to its contributor, up to
-what the decision made due to them. Either time unknown (None, as long as the revision history
-of declarations is not read) means "before the closing": everything written counts.
+changed (`changed_at` of `ledger.contribution.compute_ledger`, by `Source`). A declaration
+changed after the closing is not counted (its source is listed in `ClosingState.late`), except
+a payment: `versée` set afterwards counts as a payment to its contributor, up to what the
+decision made due to them. Either time unknown (None, as long as the revision history of
+declarations is not read) means "before the closing": everything written counts.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ledger.record import ZERO, Closing, ContributionStatus, SettlementRule, Source
+from ledger.name import NameHints
+from ledger.record import (
+    ZERO,
+    Closing,
+    ContributionStatus,
+    Problem,
+    SettlementRule,
+    Severity,
+    Source,
+)
 from ledger.report import ClosingState, CountedContribution, DueLine, Settlement, SettlementPart
 from ledger.settlement import settle
 from ledger.split import name_order
 
+TEMPLATE_CLOSING = "Clôture cercle"
 _UNPAID = frozenset({ContributionStatus.DECLARED, ContributionStatus.VALIDATED})
 # The options shown side by side, in this order; `floor` only when a floor is known.
 OPTIONS = (
@@ -139,6 +150,33 @@ def close_circle(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """What a circle-year's options and closing need beside its totals."""
+
+    floor: Decimal | None  # the configured floor, for the side-by-side options
+    closing: Closing | None
+    declarations: list[CountedContribution]  # the circle-year's counted declarations
+    payments_after: frozenset[Source]  # those set versée after the closing
+    late: list[Source]  # declarations changed after the closing, left out
+
+    def settle(
+        self, envelope: Decimal, over: bool
+    ) -> tuple[tuple[Settlement, ...], ClosingState | None]:
+        """The options side by side (with parts only when `over`) and the closing's state."""
+        closing = self.closing
+        base = None
+        if over or closing is not None:
+            base = settlement_base(self.declarations, self.payments_after)
+        floor = self.floor
+        if closing is not None and closing.floor is not None:
+            floor = closing.floor  # the decision's floor wins over the configured one
+        settlements = propose_settlements(envelope, base if over else None, floor)
+        if closing is None or base is None:
+            return settlements, None
+        return settlements, close_circle(closing, envelope, base, self.late)
+
+
 def is_after(closing: Closing, changed_at: datetime.datetime | None) -> bool:
     """Whether a declaration last changed at `changed_at` was changed after the closing."""
     if closing.timestamp is None or changed_at is None:
@@ -146,25 +184,34 @@ def is_after(closing: Closing, changed_at: datetime.datetime | None) -> bool:
     return changed_at > closing.timestamp
 
 
-def sort_late(
-    declarations: Iterable[CountedContribution],
-    closing: Closing,
-    changed_at: Mapping[Source, datetime.datetime],
-) -> tuple[list[CountedContribution], list[CountedContribution], frozenset[Source]]:
-    """(counted, late, payments after) of a closed circle-year's declarations.
+def index_closings(
+    closings: list[Closing],
+    find_circle: Callable[[str], str | None],
+    hints: NameHints,
+    problems: list[tuple[int | None, Problem]],
+) -> dict[tuple[str, int], Closing]:
+    """One decision per circle-year: the earliest stays in effect, a later one is an error.
 
-    Late declarations are left out, except payments set after the closing: counted, and their
-    sources returned so that they count as payments of what is due.
+    Earliest by revision time when known, else by page and line (what can be told today).
+    `find_circle` gives a known circle's name from its spelling; problems are tagged with
+    their year, as `ledger.contribution` keeps them.
     """
-    counted: list[CountedContribution] = []
-    late: list[CountedContribution] = []
-    payments: set[Source] = set()
-    for item in declarations:
-        if not is_after(closing, changed_at.get(item.source)):
-            counted.append(item)
-        elif item.status == ContributionStatus.PAID:
-            counted.append(item)
-            payments.add(item.source)
-        else:
-            late.append(item)
-    return counted, late, frozenset(payments)
+    found: dict[tuple[str, int], Closing] = {}
+    never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    for closing in sorted(closings, key=lambda c: (c.timestamp or never, c.source)):
+        circle = find_circle(closing.circle)
+        if circle is None:
+            message = hints.unknown_message("cercle", closing.circle)
+            problem = Problem(closing.source, TEMPLATE_CLOSING, Severity.ERROR, message)
+            problems.append((closing.year, problem))
+            continue
+        first = found.setdefault((circle, closing.year), closing)
+        if first is not closing:
+            where = f"{first.source.page}:{first.source.line}"
+            message = (
+                f"clôture du cercle « {circle} » pour {closing.year} déjà décidée ({where}) :"
+                " c'est la première décision qui s'applique, celle-ci n'est pas prise en compte"
+            )
+            problem = Problem(closing.source, TEMPLATE_CLOSING, Severity.ERROR, message)
+            problems.append((closing.year, problem))
+    return found

@@ -16,13 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
-from ledger.closing import (
-    SettlementBase,
-    close_circle,
-    is_after,
-    propose_settlements,
-    settlement_base,
-)
+from ledger.closing import Closure, index_closings, is_after
 from ledger.name import NameHints
 from ledger.record import (
     CENT,
@@ -54,7 +48,6 @@ DEFAULT_RATE = Decimal("30.00")
 TEMPLATE_CIRCLE = "Cercle"
 TEMPLATE_ENVELOPE = "Enveloppe cercle"
 TEMPLATE_CONTRIBUTION = "Contribution"
-TEMPLATE_CLOSING = "Clôture cercle"
 
 _REQUESTED = frozenset(
     {ContributionStatus.DECLARED, ContributionStatus.VALIDATED, ContributionStatus.PAID}
@@ -161,35 +154,9 @@ def _index_envelopes(
     return found
 
 
-def _index_closings(
-    closings: list[Closing],
-    known: dict[str, Circle],
-    hints: NameHints,
-    problems: list[tuple[int | None, Problem]],
-) -> dict[tuple[str, int], Closing]:
-    """One decision per circle-year: the earliest stays in effect, a later one is an error.
-
-    Earliest by revision time when known, else by page and line (what can be told today).
-    """
-    found: dict[tuple[str, int], Closing] = {}
-    never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    for closing in sorted(closings, key=lambda c: (c.timestamp or never, c.source)):
-        circle = known.get(_circle_key(closing.circle))
-        if circle is None:
-            message = hints.unknown_message("cercle", closing.circle)
-            problem = Problem(closing.source, TEMPLATE_CLOSING, Severity.ERROR, message)
-            problems.append((closing.year, problem))
-            continue
-        first = found.setdefault((circle.name, closing.year), closing)
-        if first is not closing:
-            where = f"{first.source.page}:{first.source.line}"
-            message = (
-                f"clôture du cercle « {circle.name} » pour {closing.year} déjà décidée ({where}) :"
-                " c'est la première décision qui s'applique, celle-ci n'est pas prise en compte"
-            )
-            problem = Problem(closing.source, TEMPLATE_CLOSING, Severity.ERROR, message)
-            problems.append((closing.year, problem))
-    return found
+def _circle_name(known: dict[str, Circle], spelling: str) -> str | None:
+    circle = known.get(_circle_key(spelling))
+    return None if circle is None else circle.name
 
 
 def _late_problem(item: CountedContribution, closing: Closing, year: int) -> Problem:
@@ -272,7 +239,9 @@ def _check(
     hints = NameHints([circle.name for circle in known.values()])
     problems: list[tuple[int | None, Problem]] = [(None, p) for p in circle_problems]
     envelopes = _index_envelopes(records.envelopes, known, hints, problems)
-    closings = _index_closings(records.closings, known, hints, problems)
+    closings = index_closings(
+        records.closings, lambda name: _circle_name(known, name), hints, problems
+    )
     # Without revision times nothing is after a closing: the loop below skips the look-up.
     timed = bool(changed_at) and any(c.timestamp is not None for c in closings.values())
     late: dict[tuple[str, int], list[Source]] = defaultdict(list)
@@ -322,23 +291,12 @@ def _check(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Closure:
-    """What a circle-year's closing needs beside the totals (see `ledger.closing`)."""
-
-    floor: Decimal | None  # the configured floor, for the side-by-side options
-    closing: Closing | None
-    declarations: list[CountedContribution]
-    payments_after: frozenset[Source]
-    late: list[Source]
-
-
 def _circle_totals(
     name: str,
     envelope: Envelope | None,
     by_person: dict[str, _Sums],
     default_rate: Decimal,
-    closure: _Closure,
+    closure: Closure,
 ) -> CircleTotals:
     """A circle-year's totals from its contributors' sums (in order of first declaration)."""
     sums = _Sums()
@@ -347,21 +305,11 @@ def _circle_totals(
     amount = envelope.amount if envelope is not None else ZERO
     over = sums.requested > amount
     split: tuple[SplitShare, ...] = ()
-    closing = closure.closing
-    base: SettlementBase | None = None
-    if over or closing is not None:
-        base = settlement_base(closure.declarations, closure.payments_after)
     if over:
         requested = {person: s.requested for person, s in by_person.items()}
         paid = {person: s.paid for person, s in by_person.items()}
         split = propose_split(amount, requested, paid)
-    floor = closure.floor
-    if closing is not None and closing.floor is not None:
-        floor = closing.floor  # the decision's floor wins over the configured one
-    settlements = propose_settlements(amount, base if over else None, floor)
-    state = None
-    if closing is not None and base is not None:
-        state = close_circle(closing, amount, base, closure.late)
+    settlements, state = closure.settle(amount, over)
     return CircleTotals(
         name=name,
         envelope=amount,
@@ -417,7 +365,7 @@ def _year_report(
             checked.envelopes.get((name, year)),
             by_circle[name],
             default_rate,
-            _Closure(
+            Closure(
                 floor,
                 checked.closings.get((name, year)),
                 items[name],

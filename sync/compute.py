@@ -14,9 +14,9 @@ from ledger.budget import (
     PROJECT_TEMPLATE,
     compute_campaigns,
 )
+from ledger.closing import TEMPLATE_CLOSING
 from ledger.contribution import (
     TEMPLATE_CIRCLE,
-    TEMPLATE_CLOSING,
     TEMPLATE_CONTRIBUTION,
     TEMPLATE_ENVELOPE,
     compute_ledger,
