@@ -93,6 +93,9 @@ def propose_settlements(
     Without a base (a circle within its envelope), every option is there with no parts.
     """
     options = []
+    names: list[str] = []
+    if base is not None:
+        names = sorted((n for n, amount in base.unpaid.items() if amount > 0), key=name_order)
     for rule in OPTIONS:
         if rule is SettlementRule.FLOOR and floor is None:
             continue
@@ -100,7 +103,6 @@ def propose_settlements(
             options.append(Settlement(rule, (), floor if rule is SettlementRule.FLOOR else None))
             continue
         available = max(envelope - base.paid, ZERO)
-        names = sorted((n for n, amount in base.unpaid.items() if amount > 0), key=name_order)
         parts = settle(rule, available, base.unpaid, capped=base.capped, floor=floor)
         options.append(
             Settlement(
