@@ -71,12 +71,25 @@ class CircleLine:
     closing_rule: SettlementRule | None = None  # set when a decision closed the circle-year
     due: DueLine | None = None  # what the closing made due to them (None: nothing was unpaid)
 
+    @property
+    def remaining(self) -> Decimal:
+        """What remains to pay them here: once closed, what the decision made due to them less
+        what was paid since; before, their request less what was paid."""
+        if self.closing_rule is not None:
+            return self.due.remaining if self.due is not None else ZERO
+        return self.totals.remaining_to_pay
+
 
 @dataclass(frozen=True, slots=True)
 class YearLine:
     year: int
     totals: Totals
     circles: tuple[CircleLine, ...] = ()
+
+    @property
+    def remaining(self) -> Decimal:
+        """What remains to pay them this year, circle by circle (see `CircleLine.remaining`)."""
+        return sum((circle.remaining for circle in self.circles), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +127,11 @@ class Statement:
     years: tuple[YearLine, ...] = ()
     total: Totals = Totals()
     campaigns: tuple[CampaignLine, ...] = ()
+
+    @property
+    def remaining(self) -> Decimal:
+        """What remains to pay them, all years (closings taken into account)."""
+        return sum((year.remaining for year in self.years), ZERO)
 
 
 def add_declaration(totals: Totals, declaration: CountedContribution) -> Totals:

@@ -91,6 +91,7 @@ def render_statement(
         generated_at=generated_at,
         member=statement.member,
         total=statement.total,
+        remaining=statement.remaining,
         years=years,
         splits=[split for block in years for split in block.splits],
         closed=[(block.line.year, c) for block in years for c in block.line.circles if c.due],

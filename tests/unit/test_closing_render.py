@@ -208,3 +208,20 @@ def test_closing_floor_is_read_from_wikiledger_toml(tmp_path: Path) -> None:
         config.write_text(bad, encoding="utf-8")
         with pytest.raises(ConfigError, match=r"\[closing\]"):
             load_config(config)
+
+
+def test_the_statements_remaining_to_pay_follows_the_decision_once_closed() -> None:
+    # Alice asked 900 € unpaid; the equal rule makes 375 € due to her: that is what remains.
+    records, _ = parse_page("Cercle Numérique", PAGE + DECISION)
+    closed = compute_statement(records, "Alice")
+    records, _ = parse_page("Cercle Numérique", PAGE)
+    open_year = compute_statement(records, "Alice")
+
+    assert open_year.remaining == open_year.total.remaining_to_pay == Decimal("900.00")
+    assert closed.remaining == closed.years[0].remaining == Decimal("375.00")
+    page = render_statement(closed, generated_at=NOW)
+    assert f"· reste à verser '''{eur('375,00')}'''" in page
+    row = page.split("=== 2026 ===")[1].split("|-")[1].split("|}")[0]
+    cells = [line.rpartition("| ")[2] for line in row.splitlines() if line.startswith("| ")]
+    # Cercle, Heures, Demandé, Validé, Versé, Reste à verser, Répartition de clôture
+    assert cells[2] == eur("900,00") and cells[5:] == [eur("375,00"), eur("375,00")]
