@@ -87,7 +87,7 @@ def test_a_decision_replaces_the_proposal_by_what_is_due_and_marks_the_chosen_ru
     page = circle_page(PAGE + DECISION)
 
     assert "Répartition de clôture proposée" not in page
-    assert "🔒 L’année 2026 est close pour ce cercle (règle « égalitaire »)" in page
+    assert "L’année 2026 est close pour ce cercle (règle « égalitaire »)" in page
     due = section(page, "== Clôture 2026 ==")
     assert "[[:Cercle Numérique|Cercle Numérique]], l.\u00a07, prise le 15 janvier 2027" in due
     assert "(décision : [[:Compte rendu AG 2027|CR de l’AG]])" in due
