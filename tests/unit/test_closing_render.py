@@ -120,6 +120,7 @@ def test_the_registre_lists_each_closing_with_what_remains_to_pay() -> None:
     assert "Règle de répartition choisie : '''égalitaire'''" in due
     assert f'! style="text-align:right" data-sort-value="900.00" | {eur("900,00")}' in due
     assert "== Répartitions proposées ==" not in out  # the proposal is settled
+    assert "· [[#Clôture 2026 — Numérique|année close]]" in out.split("== Clôtures ==")[0]
     assert "[[:Registre/N|page du cercle]]" in out
 
 
