@@ -8,23 +8,28 @@ it concerns; `compute_ledger` then totals every year from that one check, and
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
+from ledger.closing import Closure, index_closings, is_after
 from ledger.name import NameHints
 from ledger.record import (
     CENT,
     ZERO,
     Circle,
+    Closing,
     Contribution,
     ContributionStatus,
     Envelope,
     Problem,
     Records,
     Severity,
+    Source,
     round_hours,
     round_money,
     sort_problems,
@@ -99,6 +104,9 @@ class _Checked:
     envelopes: dict[tuple[str, int], Envelope]  # by (canonical circle name, year)
     contributions: list[CountedContribution]  # circle is the canonical name
     problems: list[tuple[int | None, Problem]]  # year concerned; None for every year
+    closings: dict[tuple[str, int], Closing]  # the decision in effect, by (circle name, year)
+    late: dict[tuple[str, int], list[Source]]  # changed after the closing: not counted
+    payments_after: frozenset[Source]  # set versée after their circle-year's closing
 
 
 def _rate(envelope: Envelope | None, default_rate: Decimal) -> Decimal:
@@ -146,6 +154,20 @@ def _index_envelopes(
     return found
 
 
+def _circle_name(known: dict[str, Circle], spelling: str) -> str | None:
+    circle = known.get(_circle_key(spelling))
+    return None if circle is None else circle.name
+
+
+def _late_problem(item: CountedContribution, closing: Closing, year: int) -> Problem:
+    where = f"{closing.source.page}:{closing.source.line}"
+    message = (
+        f"déclaration écrite ou modifiée après la clôture {year} du cercle « {item.circle} »"
+        f" ({where}) : elle n'est pas comptée ; l'année est close"
+    )
+    return Problem(item.source, TEMPLATE_CONTRIBUTION, Severity.WARNING, message)
+
+
 def _count(
     declaration: Contribution, circle: str, rate: Decimal
 ) -> tuple[CountedContribution, Problem | None]:
@@ -162,6 +184,7 @@ def _count(
     else:
         amount = ZERO
     problem = None
+    ceiling = None
     status = declaration.status
     # Rounding to the cent is monotonic and keeps a whole number of cents as it is, so an
     # amount within hours × rate is within the rounded ceiling too: only the few amounts
@@ -185,6 +208,7 @@ def _count(
         str(status),
         declaration.mission,
         problem is not None,  # over_ceiling
+        ceiling if problem is not None else None,
     )
     return counted, problem
 
@@ -206,11 +230,22 @@ def _resolve(
     return circle.name, _rate(envelopes.get((circle.name, year)), default_rate)
 
 
-def _check(records: Records, default_rate: Decimal) -> _Checked:
+def _check(
+    records: Records,
+    default_rate: Decimal,
+    changed_at: Mapping[Source, datetime.datetime] | None = None,
+) -> _Checked:
     known, circle_problems = _index_circles(records.circles)
     hints = NameHints([circle.name for circle in known.values()])
     problems: list[tuple[int | None, Problem]] = [(None, p) for p in circle_problems]
     envelopes = _index_envelopes(records.envelopes, known, hints, problems)
+    closings = index_closings(
+        records.closings, lambda name: _circle_name(known, name), hints, problems
+    )
+    # Without revision times nothing is after a closing: the loop below skips the look-up.
+    timed = bool(changed_at) and any(c.timestamp is not None for c in closings.values())
+    late: dict[tuple[str, int], list[Source]] = defaultdict(list)
+    payments_after: set[Source] = set()
     # Thousands of declarations name a few dozen circles in a few years: resolve each
     # (spelling, year) once to the circle's name and hourly ceiling, None when unknown.
     resolved: dict[tuple[str, int], tuple[str, Decimal] | None] = {}
@@ -232,6 +267,14 @@ def _check(records: Records, default_rate: Decimal) -> _Checked:
             problems.append((year, problem))
             continue
         counted, warning = _count(declaration, *target)
+        if timed and changed_at is not None:
+            closing = closings.get((target[0], year))
+            if closing is not None and is_after(closing, changed_at.get(counted.source)):
+                if counted.status != ContributionStatus.PAID:
+                    late[(target[0], year)].append(counted.source)
+                    problems.append((year, _late_problem(counted, closing, year)))
+                    continue
+                payments_after.add(counted.source)
         counted_list.append(counted)
         if warning is not None:
             problems.append((year, warning))
@@ -243,11 +286,17 @@ def _check(records: Records, default_rate: Decimal) -> _Checked:
             f" ajoutez {{{{{TEMPLATE_ENVELOPE}}}}}"
         )
         problems.append((year, Problem(circle.source, TEMPLATE_CIRCLE, Severity.WARNING, message)))
-    return _Checked(envelopes, counted_list, problems)
+    return _Checked(
+        envelopes, counted_list, problems, closings, dict(late), frozenset(payments_after)
+    )
 
 
 def _circle_totals(
-    name: str, envelope: Envelope | None, by_person: dict[str, _Sums], default_rate: Decimal
+    name: str,
+    envelope: Envelope | None,
+    by_person: dict[str, _Sums],
+    default_rate: Decimal,
+    closure: Closure,
 ) -> CircleTotals:
     """A circle-year's totals from its contributors' sums (in order of first declaration)."""
     sums = _Sums()
@@ -260,6 +309,7 @@ def _circle_totals(
         requested = {person: s.requested for person, s in by_person.items()}
         paid = {person: s.paid for person, s in by_person.items()}
         split = propose_split(amount, requested, paid)
+    settlements, state = closure.settle(amount, over)
     return CircleTotals(
         name=name,
         envelope=amount,
@@ -273,6 +323,8 @@ def _circle_totals(
         hourly_rate=_rate(envelope, default_rate),
         has_envelope=envelope is not None,
         declarations=sums.declarations,
+        settlements=settlements,
+        closing=state,
     )
 
 
@@ -280,7 +332,11 @@ _CHRONOLOGICAL = attrgetter("date", "source.page", "source.line")
 
 
 def _year_report(
-    checked: _Checked, year: int, of_year: list[CountedContribution], default_rate: Decimal
+    checked: _Checked,
+    year: int,
+    of_year: list[CountedContribution],
+    default_rate: Decimal,
+    floor: Decimal | None = None,
 ) -> ContributionReport:
     """One year's report from the checked records; `of_year` are that year's declarations."""
     counted = sorted(of_year, key=_CHRONOLOGICAL)
@@ -288,7 +344,9 @@ def _year_report(
     # people are then totalled from those few hundred groups.
     by_circle: dict[str, dict[str, _Sums]] = defaultdict(dict)
     by_month: dict[int, _Sums] = defaultdict(_Sums)
+    items: dict[str, list[CountedContribution]] = defaultdict(list)
     for item in counted:
+        items[item.circle].append(item)
         people = by_circle[item.circle]
         sums = people.get(item.contributor)
         if sums is None:
@@ -300,8 +358,21 @@ def _year_report(
         for person, sums in people.items():
             by_person[person].merge(sums)
     names = {name for name, y in checked.envelopes if y == year} | by_circle.keys()
+    names |= {name for name, y in checked.closings if y == year}
     circles = [
-        _circle_totals(name, checked.envelopes.get((name, year)), by_circle[name], default_rate)
+        _circle_totals(
+            name,
+            checked.envelopes.get((name, year)),
+            by_circle[name],
+            default_rate,
+            Closure(
+                floor,
+                checked.closings.get((name, year)),
+                items[name],
+                checked.payments_after,
+                checked.late.get((name, year), []),
+            ),
+        )
         for name in sorted(names, key=name_order)
     ]
     contributors = [
@@ -324,26 +395,37 @@ def _year_report(
 
 
 def compute_ledger(
-    records: Records, *, default_rate: Decimal = DEFAULT_RATE
+    records: Records,
+    *,
+    default_rate: Decimal = DEFAULT_RATE,
+    floor: Decimal | None = None,
+    changed_at: Mapping[Source, datetime.datetime] | None = None,
 ) -> tuple[dict[int, ContributionReport], list[Problem]]:
     """Every year's ledger (by year, in order) and every cross-reference problem, each once.
 
     One check of all the records for all years: the reports equal `compute_contributions`
-    of each of `contribution_years`, the problems equal `check_contributions`.
+    of each of `contribution_years`, the problems equal `check_contributions`. `floor` is the
+    configured floor shown beside the other closing options; `changed_at` gives the time each
+    declaration was last changed, when known, for the declarations after a closing.
     """
-    checked = _check(records, default_rate)
+    checked = _check(records, default_rate, changed_at)
     by_year: dict[int, list[CountedContribution]] = defaultdict(list)
     for counted in checked.contributions:
         by_year[counted.date.year].append(counted)
     reports = {
-        year: _year_report(checked, year, by_year.get(year, []), default_rate)
+        year: _year_report(checked, year, by_year.get(year, []), default_rate, floor)
         for year in contribution_years(records)
     }
     return reports, sort_problems([problem for _, problem in checked.problems])
 
 
 def compute_contributions(
-    records: Records, year: int, *, default_rate: Decimal = DEFAULT_RATE
+    records: Records,
+    year: int,
+    *,
+    default_rate: Decimal = DEFAULT_RATE,
+    floor: Decimal | None = None,
+    changed_at: Mapping[Source, datetime.datetime] | None = None,
 ) -> ContributionReport:
     """The ledger of one year: per circle (with closing split), per contributor, per month.
 
@@ -351,15 +433,15 @@ def compute_contributions(
     `problems` are those concerning that year, plus the ones about circles themselves.
     For every year at once, `compute_ledger` checks the records only once.
     """
-    checked = _check(records, default_rate)
+    checked = _check(records, default_rate, changed_at)
     of_year = [c for c in checked.contributions if c.date.year == year]
-    return _year_report(checked, year, of_year, default_rate)
+    return _year_report(checked, year, of_year, default_rate, floor)
 
 
 def contribution_years(records: Records) -> list[int]:
     """Years having declarations or envelopes (even erroneous ones, so their problems show)."""
     years = {c.date.year for c in records.contributions} | {e.year for e in records.envelopes}
-    return sorted(years)
+    return sorted(years | {c.year for c in records.closings})
 
 
 def check_contributions(records: Records, *, default_rate: Decimal = DEFAULT_RATE) -> list[Problem]:

@@ -7,7 +7,7 @@ and one formatter renders `Page:line: message` for the CLI, the logs, the API an
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -77,6 +77,28 @@ class ProjectStatus(StrEnum):
     DONE = "réalisé"
 
 
+class SettlementRule(StrEnum):
+    """How a closing shares what is available (issue 13); values are the JSON names."""
+
+    PRORATA = "prorata"
+    HOURLY_CAP = "hourly_cap"
+    FLOOR = "floor"
+    EQUAL = "equal"
+
+    @property
+    def label(self) -> str:
+        """The rule as written on the wiki (`règle=`)."""
+        return RULE_LABELS[self]
+
+
+RULE_LABELS = {
+    SettlementRule.PRORATA: "prorata",
+    SettlementRule.HOURLY_CAP: "plafond horaire",
+    SettlementRule.FLOOR: "plancher",
+    SettlementRule.EQUAL: "égalitaire",
+}
+
+
 class CircleState(StrEnum):
     ACTIVE = "actif"
     DORMANT = "en sommeil"
@@ -116,6 +138,24 @@ class Contribution:
     amount: Decimal | None = None
     mission: str = ""
     status: ContributionStatus = ContributionStatus.DECLARED
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """`{{Clôture cercle}}`: a circle's year closed by a recorded decision.
+
+    `date` is the meeting's date, shown and never used for counting: the closing takes effect at
+    the revision time of the decision, `timestamp` (None until revision history is read).
+    """
+
+    circle: str
+    year: int
+    rule: SettlementRule
+    source: Source
+    floor: Decimal | None = None
+    date: datetime.date | None = None
+    decision: str = ""
+    timestamp: datetime.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +216,15 @@ class Records:
     projects: list[Project] = field(default_factory=list)
     pledges: list[Pledge] = field(default_factory=list)
     statements: list[StatementRequest] = field(default_factory=list)
+    closings: list[Closing] = field(default_factory=list)
+
+    def __setstate__(self, state: tuple[None, dict[str, list[object]]]) -> None:
+        """Unpickle (the default state of a class with slots: `(None, {slot: value})`), also
+        from a state store written before a kind of record was added: the kinds it lacks
+        are empty, and its pages are parsed again anyway, the parser having changed."""
+        values = state[1]
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, values.get(name, []))
 
     def extend(self, other: Records) -> None:
         """Add another set of records to this one (used to merge pages)."""
@@ -186,6 +235,7 @@ class Records:
         self.projects.extend(other.projects)
         self.pledges.extend(other.pledges)
         self.statements.extend(other.statements)
+        self.closings.extend(other.closings)
 
     def count(self) -> int:
         return (
@@ -196,4 +246,5 @@ class Records:
             + len(self.projects)
             + len(self.pledges)
             + len(self.statements)
+            + len(self.closings)
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ledger.record import Problem, Source
+from ledger.record import Problem, SettlementRule, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,48 @@ class SplitShare:
     requested: Decimal  # unpaid request in this circle (requested - paid): the basis of the split
     proposed: Decimal  # proposed payment out of what is available (envelope - paid)
     paid: Decimal = Decimal("0.00")  # already paid in this circle, not part of the split
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementPart:
+    """One contributor's part of what is available under one settlement rule."""
+
+    name: str
+    proposed: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """One rule's parts for a circle over its envelope (`ledger.settlement` says how)."""
+
+    rule: SettlementRule
+    parts: tuple[SettlementPart, ...]
+    floor: Decimal | None = None  # the floor used, for `SettlementRule.FLOOR`
+
+
+@dataclass(frozen=True, slots=True)
+class DueLine:
+    """What a closing made due to one contributor, what was paid to them since, what is left."""
+
+    name: str
+    amount: Decimal  # their part under the chosen rule (their unpaid request when within)
+    paid: Decimal  # paid to them after the closing, capped at `amount`
+    remaining: Decimal  # amount − paid: "reste à verser"
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingState:
+    """A circle-year closed by a `{{Clôture cercle}}` decision, and what it makes due."""
+
+    rule: SettlementRule
+    floor: Decimal | None
+    source: Source
+    timestamp: datetime.datetime | None  # the decision's revision time; None while unknown
+    date: datetime.date | None  # the meeting's date, as written: shown, never counted
+    decision: str  # wikitext linking the minutes, as written
+    over_envelope: bool  # False: the closing only freezes the year, everyone gets their request
+    due: tuple[DueLine, ...] = ()
+    late: tuple[Source, ...] = ()  # declarations changed after the closing: listed, not counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +81,8 @@ class CircleTotals:
     hourly_rate: Decimal = Decimal("30.00")  # the ceiling used for this circle-year
     has_envelope: bool = True  # False when no {{Enveloppe cercle}} was declared for the year
     declarations: int = 0
+    settlements: tuple[Settlement, ...] = ()  # every rule side by side, when over the envelope
+    closing: ClosingState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +116,7 @@ class CountedContribution:
     status: str
     mission: str
     over_ceiling: bool = False
+    ceiling: Decimal | None = None  # hours × rate to the cent, set when `over_ceiling`
 
 
 @dataclass(slots=True)
@@ -149,6 +194,28 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
     }
 
 
+def closing_to_json(closing: ClosingState | None) -> dict[str, Any] | None:
+    """A circle-year's closing in the contributions JSON (issue 13), or None."""
+    if closing is None:
+        return None
+    return {
+        "rule": str(closing.rule),
+        "floor": money(closing.floor),
+        "page": closing.source.page,
+        "line": closing.source.line,
+        "timestamp": closing.timestamp.isoformat() if closing.timestamp else None,
+        "due": [
+            {
+                "name": d.name,
+                "amount": money(d.amount),
+                "paid": money(d.paid),
+                "remaining": money(d.remaining),
+            }
+            for d in closing.due
+        ],
+    }
+
+
 def contribution_report_to_json(report: ContributionReport) -> dict[str, Any]:
     """The JSON of DESIGN §6 for `report contributions YEAR --json` and the API."""
     return {
@@ -172,6 +239,14 @@ def contribution_report_to_json(report: ContributionReport) -> dict[str, Any]:
                     }
                     for s in c.split
                 ],
+                "settlements": {
+                    str(option.rule): [
+                        {"name": part.name, "proposed": money(part.proposed)}
+                        for part in option.parts
+                    ]
+                    for option in c.settlements
+                },
+                "closing": closing_to_json(c.closing),
             }
             for c in report.circles
         ],

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger.name import fold
-from ledger.record import ZERO, ContributionStatus, Records, Source
+from ledger.record import ZERO, ContributionStatus, Records, SettlementRule, Source
 from ledger.report import (
     CampaignReport,
     CircleTotals,
     ContributionReport,
     CountedContribution,
+    DueLine,
     MemberTotals,
     ProjectTotals,
 )
@@ -67,6 +68,16 @@ class CircleLine:
     totals: Totals
     over_envelope: bool = False
     proposed: Decimal | None = None  # their proposed payment when the circle is over its envelope
+    closing_rule: SettlementRule | None = None  # set when a decision closed the circle-year
+    due: DueLine | None = None  # what the closing made due to them (None: nothing was unpaid)
+
+    @property
+    def remaining(self) -> Decimal:
+        """What remains to pay them here: once closed, what the decision made due to them less
+        what was paid since; before, their request less what was paid."""
+        if self.closing_rule is not None:
+            return self.due.remaining if self.due is not None else ZERO
+        return self.totals.remaining_to_pay
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +85,11 @@ class YearLine:
     year: int
     totals: Totals
     circles: tuple[CircleLine, ...] = ()
+
+    @property
+    def remaining(self) -> Decimal:
+        """What remains to pay them this year, circle by circle (see `CircleLine.remaining`)."""
+        return sum((circle.remaining for circle in self.circles), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +128,11 @@ class Statement:
     total: Totals = Totals()
     campaigns: tuple[CampaignLine, ...] = ()
 
+    @property
+    def remaining(self) -> Decimal:
+        """What remains to pay them, all years (closings taken into account)."""
+        return sum((year.remaining for year in self.years), ZERO)
+
 
 def add_declaration(totals: Totals, declaration: CountedContribution) -> Totals:
     """Totals with one more declaration, by DESIGN §4 (refusée counts nothing, bénévole hours)."""
@@ -141,6 +162,7 @@ class _YearIndex:
     declarations: dict[str, list[CountedContribution]]  # by member, in the report's order
     circles: dict[str, CircleTotals]  # the first circle of each name
     shares: dict[tuple[str, str], Decimal]  # (circle, member): their first proposed share
+    dues: dict[tuple[str, str], DueLine]  # (circle, member): what a closing made due to them
 
 
 def _index_year(report: ContributionReport, members: dict[str, str]) -> _YearIndex:
@@ -155,7 +177,11 @@ def _index_year(report: ContributionReport, members: dict[str, str]) -> _YearInd
     for circle in circles.values():
         for share in circle.split:
             shares.setdefault((circle.name, _member(share.name, members)), share.proposed)
-    return _YearIndex(report.year, dict(declarations), circles, shares)
+    dues: dict[tuple[str, str], DueLine] = {}
+    for circle in circles.values():
+        for due in circle.closing.due if circle.closing is not None else ():
+            dues.setdefault((circle.name, _member(due.name, members)), due)
+    return _YearIndex(report.year, dict(declarations), circles, shares, dues)
 
 
 def _member(spelling: str, members: dict[str, str]) -> str:
@@ -177,7 +203,17 @@ def _year_line(index: _YearIndex, member: str) -> tuple[list[CountedContribution
         circle = index.circles.get(name)
         over = circle is not None and circle.over_envelope
         share = index.shares.get((name, member), ZERO) if over else None
-        circles.append(CircleLine(name, sum_declarations(by_circle[name]), over, share))
+        closing = circle.closing if circle is not None else None
+        circles.append(
+            CircleLine(
+                name,
+                sum_declarations(by_circle[name]),
+                over,
+                share,
+                closing.rule if closing is not None else None,
+                index.dues.get((name, member)),
+            )
+        )
     return list(mine), YearLine(index.year, sum_declarations(mine), tuple(circles))
 
 

@@ -36,6 +36,14 @@ def statement_to_json(statement: Statement) -> dict[str, Any]:
                         **totals_to_json(c.totals),
                         "over_envelope": c.over_envelope,
                         "proposed": money(c.proposed),
+                        "closing": None
+                        if c.closing_rule is None
+                        else {
+                            "rule": str(c.closing_rule),
+                            "due": money(c.due.amount if c.due else None),
+                            "paid": money(c.due.paid if c.due else None),
+                            "remaining": money(c.due.remaining if c.due else None),
+                        },
                     }
                     for c in y.circles
                 ],

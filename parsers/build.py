@@ -14,6 +14,7 @@ from ledger.record import (
     Campaign,
     Circle,
     CircleState,
+    Closing,
     Contribution,
     ContributionStatus,
     Envelope,
@@ -21,6 +22,7 @@ from ledger.record import (
     Project,
     ProjectStatus,
     Records,
+    SettlementRule,
     StatementRequest,
 )
 from parsers.fields import name_text, wikitext
@@ -36,12 +38,13 @@ from parsers.value import (
     parse_money,
     parse_project_status,
     parse_rate,
+    parse_settlement_rule,
     parse_user,
     parse_user_list,
     parse_year,
 )
 
-Record = Circle | Envelope | Contribution | Campaign | Project | Pledge | StatementRequest
+Record = Circle | Envelope | Contribution | Campaign | Project | Pledge | StatementRequest | Closing
 OWNER_NAMESPACES = ("utilisateur", "utilisatrice", "user")
 
 
@@ -172,6 +175,30 @@ def build_statement(r: CallReader) -> StatementRequest | None:
     return StatementRequest(owner, r.source)
 
 
+def build_closing(r: CallReader) -> Closing | None:
+    circle = r.read("cercle", name_text, required=True)
+    year = r.read("année", parse_year, required=True)
+    rule = r.read("règle", parse_settlement_rule, required=True)
+    floor = r.read("plancher", parse_money)
+    day = r.read("date", parse_date)
+    decision = r.read("décision", wikitext)
+    if rule is SettlementRule.FLOOR and floor is None and not r.failed:
+        r.error(
+            r.line("règle"),
+            "règle « plancher » sans montant de plancher : ajoutez plancher=300 € "
+            "(le plancher décidé pour chaque contributeur·rice)",
+        )
+    elif rule is not None and rule is not SettlementRule.FLOOR and floor is not None:
+        r.warning(
+            r.line("plancher"),
+            f"plancher {quote(r.raw('plancher'))} ignoré : la règle « {rule.label} » n'en utilise"
+            " pas ; retirez-le ou choisissez règle=plancher",
+        )
+    if r.failed or circle is None or year is None or rule is None:
+        return None
+    return Closing(circle, year, rule, r.source, floor, day, decision or "")
+
+
 BUILDERS: dict[str, Callable[[CallReader], Record | None]] = {
     "circle": build_circle,
     "envelope": build_envelope,
@@ -180,6 +207,7 @@ BUILDERS: dict[str, Callable[[CallReader], Record | None]] = {
     "project": build_project,
     "pledge": build_pledge,
     "statement": build_statement,
+    "closing": build_closing,
 }
 
 
@@ -200,3 +228,5 @@ def add_record(records: Records, record: Record | None) -> None:
             records.pledges.append(record)
         case StatementRequest():
             records.statements.append(record)
+        case Closing():
+            records.closings.append(record)

@@ -96,6 +96,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("montant", "100 €"),
     ),
     "statement": (),
+    "closing": (
+        Field("cercle", "Numérique"),
+        Field("année", "2026", feminine=True),
+        Field("règle", "prorata", feminine=True),
+        Field("plancher", "300 €"),
+        Field("date", "15/01/2027", feminine=True),
+        Field("décision", "[[Compte rendu AG 2027]]", feminine=True),
+    ),
 }
 
 

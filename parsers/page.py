@@ -1,4 +1,4 @@
-"""One page's wikitext -> records and problems, for the seven templates of DESIGN §3.
+"""One page's wikitext -> records and problems, for the templates of DESIGN §3.
 
 Every call of one of our templates becomes a record, or at least one `error` problem saying
 what to fix: a call with an unreadable value is not counted rather than counted wrong.
@@ -28,6 +28,7 @@ class TemplateNames:
     project: str = "Projet cobudget"
     pledge: str = "Soutien cobudget"
     statement: str = "Relevé"
+    closing: str = "Clôture cercle"
 
     def by_kind(self) -> dict[str, str]:
         return {field.name: str(getattr(self, field.name)) for field in fields(self)}

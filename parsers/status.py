@@ -2,7 +2,8 @@
 
 A contribution is `déclarée` (default), `validée`, `versée`, `refusée` or `bénévole`
 (`declare`, `Validé`, `versées`, `payée` read the same); a project `proposé` (default),
-`annulé` or `réalisé`; a circle `actif` or `en sommeil`.
+`annulé` or `réalisé`; a circle `actif` or `en sommeil`; a closing's rule `prorata`,
+`plafond horaire`, `plancher` or `égalitaire` (`égalitaires`, `plafond_horaire` too).
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from enum import StrEnum
 from typing import TypeVar
 
 from ledger.name import fold, suggest
-from ledger.record import CircleState, ContributionStatus, ProjectStatus
+from ledger.record import (
+    RULE_LABELS,
+    CircleState,
+    ContributionStatus,
+    ProjectStatus,
+    SettlementRule,
+)
 from parsers.text import ValueFormatError, clean, quote
 
 Status = TypeVar("Status", bound=StrEnum)
@@ -51,6 +58,14 @@ _CIRCLE = _table(
     }
 )
 
+_RULE: dict[str, SettlementRule] = {
+    **_table({rule: (fold(label),) for rule, label in RULE_LABELS.items()}),
+    "pro rata": SettlementRule.PRORATA,
+    "proportionnel": SettlementRule.PRORATA,
+    "plafond_horaire": SettlementRule.HOURLY_CAP,
+    "egal": SettlementRule.EQUAL,
+}
+
 
 def _parse(text: str, table: Mapping[str, Status], values: list[str], label: str) -> Status:
     value = clean(text)
@@ -77,3 +92,20 @@ def parse_project_status(text: str, label: str = "statut") -> ProjectStatus:
 
 def parse_circle_state(text: str, label: str = "état") -> CircleState:
     return _parse(text, _CIRCLE, [str(s) for s in CircleState], label)
+
+
+def parse_settlement_rule(text: str, label: str = "règle") -> SettlementRule:
+    """A closing's rule; an unknown one says which rule was meant, if one is close."""
+    value = clean(text)
+    found = _RULE.get(fold(value))
+    if found is not None:
+        return found
+    labels = list(RULE_LABELS.values())
+    possible = ", ".join(labels)
+    hint = suggest(value, labels)
+    if hint is not None:
+        raise ValueFormatError(
+            f"{label} inconnue {quote(text)} — vouliez-vous dire « {hint} » ? "
+            f"(règles possibles : {possible})"
+        )
+    raise ValueFormatError(f"{label} inconnue {quote(text)} : écrivez l'une des règles {possible}")

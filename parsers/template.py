@@ -49,7 +49,7 @@ class TemplateCall:
     too_deep: bool = False  # nested deeper than MAX_DEPTH: not read
 
 
-@functools.lru_cache(maxsize=4096)  # every call's name, and our seven names for every page
+@functools.lru_cache(maxsize=4096)  # every call's name, and our names for every page
 def normalize_template_name(name: str) -> str:
     """`modèle:projet_cobudget` -> `Projet cobudget`; `:Page` (main namespace) -> `:Page`."""
     name = normalize_title(name)

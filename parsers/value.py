@@ -17,7 +17,12 @@ from decimal import Decimal
 
 from ledger.name import fold
 from ledger.record import round_hours, round_money
-from parsers.status import parse_circle_state, parse_contribution_status, parse_project_status
+from parsers.status import (
+    parse_circle_state,
+    parse_contribution_status,
+    parse_project_status,
+    parse_settlement_rule,
+)
 from parsers.text import ValueFormatError, clean, quote
 from parsers.user import normalize_user_name, parse_user, parse_user_list
 
@@ -32,6 +37,7 @@ __all__ = [
     "parse_money",
     "parse_project_status",
     "parse_rate",
+    "parse_settlement_rule",
     "parse_user",
     "parse_user_list",
     "parse_year",

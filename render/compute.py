@@ -13,6 +13,7 @@ from ledger.budget import (
     PROJECT_TEMPLATE,
     compute_campaigns,
 )
+from ledger.closing import TEMPLATE_CLOSING
 from ledger.contribution import (
     TEMPLATE_CIRCLE,
     TEMPLATE_CONTRIBUTION,
@@ -53,7 +54,7 @@ class Computation:
 
 def _template_family(config: SyncConfig) -> tuple[set[str], set[str]]:
     names = config.templates
-    contribution = {names.circle, names.envelope, names.contribution}
+    contribution = {names.circle, names.envelope, names.contribution, names.closing}
     budget = {names.campaign, names.project, names.pledge}
     return contribution, budget
 
@@ -68,6 +69,7 @@ def _wiki_names(config: SyncConfig) -> Callable[[list[Problem]], list[Problem]]:
             (TEMPLATE_CIRCLE, names.circle),
             (TEMPLATE_ENVELOPE, names.envelope),
             (TEMPLATE_CONTRIBUTION, names.contribution),
+            (TEMPLATE_CLOSING, names.closing),
             (CAMPAIGN_TEMPLATE, names.campaign),
             (PROJECT_TEMPLATE, names.project),
             (PLEDGE_TEMPLATE, names.pledge),
@@ -101,7 +103,9 @@ def compute_all(
     budget_parse = [p for p in parse_problems if p.template in budget_family]
     computation = Computation(records, parse_problems, today=today)
     rename = _wiki_names(config)  # parse problems already name the wiki's templates
-    reports, contribution_problems = compute_ledger(records, default_rate=config.default_rate)
+    reports, contribution_problems = compute_ledger(
+        records, default_rate=config.default_rate, floor=config.closing_floor
+    )
     contribution_problems = rename(contribution_problems)
     implausible = check_plausibility(records.contributions, config.limits)
     contribution_problems += rename([problem for _, problem in implausible])

@@ -93,6 +93,7 @@ class SyncConfig:
     pages: PageTitles = field(default_factory=PageTitles)
     default_rate: Decimal = DEFAULT_RATE
     limits: Limits = field(default_factory=Limits)  # plausibility of one declaration
+    closing_floor: Decimal | None = None  # `[closing] floor`: the plancher option shown too
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
@@ -110,5 +111,6 @@ class SyncConfig:
                 names.project,
                 names.pledge,
                 names.statement,
+                names.closing,
             )
         ]

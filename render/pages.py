@@ -30,6 +30,7 @@ from ledger.report import (
     SplitShare,
 )
 from render import wikitext
+from render.closing_view import closing_view, options_view
 from render.wikitext import Wikitext, escape
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "reports"
@@ -177,7 +178,12 @@ def render_registry(
         generated_at=generated_at,
         circles=[_circle_row(c, pages.get(c.name)) for c in circles],
         splits=[
-            _split(c, pages.get(c.name)) for c in circles if c.over_envelope and c.has_envelope
+            _split(c, pages.get(c.name))
+            for c in circles
+            if c.over_envelope and c.has_envelope and c.closing is None
+        ],
+        closings=[
+            (view, pages.get(view.circle.name)) for view in map(closing_view, circles) if view
         ],
         contributors=report.contributors,
         contributor_total=_row_totals(report.contributors),
@@ -204,11 +210,14 @@ def render_registry_circle(
     *,
     generated_at: datetime.datetime,
     registry_page: str | None = None,
+    closing_template: str = "Clôture cercle",
 ) -> str:
     """The generated part of `Contribution-rétribution/Registre {année}/{cercle}`.
 
-    The circle's totals line, then its declarations of the year (`contributions`, in order);
-    `registry_page`, when given, is linked for the totals of every circle.
+    The circle's totals line, its closing or proposed split with the settlement options side
+    by side, then its declarations of the year (`contributions`, in order); `registry_page`,
+    when given, is linked for the totals of every circle; `closing_template` is named where
+    the page says how to record a decision.
     """
     listed = [c for c in contributions if c.status != "refusée"]  # the totals row
     return _render(
@@ -222,6 +231,9 @@ def render_registry_circle(
         over_ceiling=any(c.over_ceiling for c in contributions),
         registry_page=registry_page,
         split=_split(circle) if circle.over_envelope and circle.has_envelope else None,
+        closing=closing_view(circle),
+        options=options_view(circle) if circle.has_envelope else None,
+        closing_template=closing_template,
     )
 
 

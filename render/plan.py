@@ -123,7 +123,11 @@ def circle_pages(report: ContributionReport, pages: PageTitles) -> dict[str, str
 
 
 def _plan_registry(
-    planner: _Planner, report: ContributionReport, pages: PageTitles, at: datetime.datetime
+    planner: _Planner,
+    report: ContributionReport,
+    pages: PageTitles,
+    at: datetime.datetime,
+    closing_template: str = "Clôture cercle",
 ) -> None:
     registry = pages.registry_for(report.year)
     linked = circle_pages(report, pages)
@@ -156,7 +160,7 @@ def _plan_registry(
         declarations = tuple(grouped[circle.name])
         planner.add(
             linked[circle.name],
-            (report.year, circle, declarations, registry),
+            (report.year, circle, declarations, registry, closing_template),
             partial(
                 render_registry_circle,
                 report.year,
@@ -164,6 +168,7 @@ def _plan_registry(
                 declarations,
                 generated_at=at,
                 registry_page=registry,
+                closing_template=closing_template,
             ),
             f"{_declarations(len(declarations))}, demandé {_eur(circle.requested)}, "
             f"versé {_eur(circle.paid)}",
@@ -215,7 +220,7 @@ def plan_pages(
     at = _generated_at(computation, config)
     planner = _Planner(memo)
     for _year, report in sorted(computation.contributions.items()):
-        _plan_registry(planner, report, pages, at)
+        _plan_registry(planner, report, pages, at, config.templates.closing)
     if computation.contributions:
         reports = list(computation.contributions.values())
         circles = {c.name for r in reports for c in r.circles}

@@ -67,7 +67,11 @@ def render_statement(
     years = []
     for line in statement.years:
         declarations = tuple(c for c in statement.declarations if c.date.year == line.year)
-        splits = tuple(c for c in line.circles if c.over_envelope and c.proposed is not None)
+        splits = tuple(
+            c
+            for c in line.circles
+            if c.over_envelope and c.proposed is not None and c.closing_rule is None
+        )
         registry = pages.registry_for(line.year) if pages else ""
         years.append(_YearBlock(line, declarations, splits, registry))
     campaigns = []
@@ -87,8 +91,10 @@ def render_statement(
         generated_at=generated_at,
         member=statement.member,
         total=statement.total,
+        remaining=statement.remaining,
         years=years,
         splits=[split for block in years for split in block.splits],
+        closed=[(block.line.year, c) for block in years for c in block.line.circles if c.due],
         over_ceiling=any(c.over_ceiling for c in statement.declarations),
         campaigns=campaigns,
         suspended=any(c.suspended for c in statement.campaigns),

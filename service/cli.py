@@ -217,7 +217,10 @@ def _run_engine(
         from ledger.contribution import compute_contributions
 
         report = computation.contributions.get(args.year) or compute_contributions(
-            computation.records, args.year, default_rate=config.default_rate
+            computation.records,
+            args.year,
+            default_rate=config.default_rate,
+            floor=config.closing_floor,
         )
         payload = contribution_report_to_json(report)
     else:

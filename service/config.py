@@ -96,6 +96,13 @@ class LimitsSection(Section):
         return Limits(self.max_amount, self.max_hours, self.max_hourly_rate)
 
 
+class ClosingSection(Section):
+    """`[closing]`: year-end closing of a circle."""
+
+    # the floor of the `plancher` option shown beside the other rules (none: not shown)
+    floor: Decimal | None = Field(default=_default("closing_floor"), ge=0, decimal_places=2)
+
+
 class ConfigFile(BaseModel):
     """The whole of `wikiledger.toml`; every section and key is optional."""
 
@@ -106,6 +113,7 @@ class ConfigFile(BaseModel):
     ledger: LedgerSection = LedgerSection()
     wiki: WikiSection = WikiSection()
     limits: LimitsSection = LimitsSection()
+    closing: ClosingSection = ClosingSection()
 
     def to_sync_config(self) -> SyncConfig:
         return SyncConfig(
@@ -116,6 +124,7 @@ class ConfigFile(BaseModel):
             edit_retries=self.wiki.edit_retries,
             timezone=self.wiki.timezone,
             limits=self.limits.to_limits(),
+            closing_floor=self.closing.floor,
         )
 
 

@@ -356,6 +356,14 @@ def export_contributions_ods(report: ContributionReport) -> bytes:
         book.add_sheet(build(report))
     book.add_sheet(split_sheet(report))
     book.add_sheet(balance_sheet(report))
+    # Imported here: `service.export_closing` builds its sheets with this module's helpers.
+    from service.export_closing import closing_sheet, options_sheet
+
+    # Only when there is something to show: most years have no circle over its envelope.
+    if any(s.parts for c in report.circles for s in c.settlements):
+        book.add_sheet(options_sheet(report))
+    if any(c.closing is not None for c in report.circles):
+        book.add_sheet(closing_sheet(report))
     return book.to_bytes()
 
 

@@ -29,6 +29,7 @@ def template_sources(config: SyncConfig) -> list[TemplateSource]:
         "Projet cobudget": names.project,
         "Soutien cobudget": names.pledge,
         "Relevé": names.statement,
+        "Clôture cercle": names.closing,
     }
     # `{campagne}` stays: the template fills it in with every spelling of the parameter
     campaign_data = config.pages.campaign_data

@@ -14,6 +14,7 @@ from parsers.value import (
     parse_money,
     parse_project_status,
     parse_rate,
+    parse_settlement_rule,
     parse_user,
     parse_user_list,
     parse_year,
@@ -32,6 +33,7 @@ VALUE_PARSERS: list[Callable[[str], object]] = [
     parse_contribution_status,
     parse_project_status,
     parse_circle_state,
+    parse_settlement_rule,
 ]
 
 

@@ -52,6 +52,14 @@ CONTRACT: dict[str, dict[str, bool]] = {
     },
     "Soutien cobudget": {"campagne": True, "projet": True, "membre": True, "montant": True},
     "Relevé": {},
+    "Clôture cercle": {
+        "cercle": True,
+        "année": True,
+        "règle": True,
+        "plancher": False,
+        "date": False,
+        "décision": False,
+    },
 }
 CATEGORIES = {
     "Cercle": "Cercles",
@@ -61,6 +69,7 @@ CATEGORIES = {
     "Projet cobudget": "Projets cobudget",
     "Soutien cobudget": "Soutiens cobudget",
     "Relevé": "Relevés personnels",
+    "Clôture cercle": "Clôtures de cercle",
 }
 DATA_PAGE_PLACEHOLDERS = {
     "Cercle": "@@CONTRIBUTION_DATA_PAGE@@",
@@ -72,6 +81,7 @@ SUGGESTED_VALUES = {
     ("Contribution", "statut"): ["déclarée", "validée", "versée", "refusée", "bénévole"],
     ("Projet cobudget", "transversal"): ["oui", "non"],
     ("Projet cobudget", "statut"): ["proposé", "annulé", "réalisé"],
+    ("Clôture cercle", "règle"): ["prorata", "plafond horaire", "plancher", "égalitaire"],
 }
 TEMPLATEDATA_TYPES = {
     "unknown", "string", "number", "boolean", "date", "line", "content",

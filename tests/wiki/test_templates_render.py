@@ -62,6 +62,14 @@ FULL_CALLS = {
         "membre": "Bob Durand",
         "montant": "50 €",
     },
+    "Clôture cercle": {
+        "cercle": "Numérique",
+        "année": "2026",
+        "règle": "plancher",
+        "plancher": "300",
+        "date": "2027-01-15",
+        "décision": "[[Compte rendu AG 2027]]",
+    },
 }
 
 
@@ -136,11 +144,11 @@ def test_every_spelling_of_every_parameter_renders_like_the_documented_one(
         assert rendered(admin_site, call(name, renamed)) == documented, renamed
 
 
-def test_templatedata_of_all_seven_templates_is_accepted_with_its_aliases(
+def test_templatedata_of_all_eight_templates_is_accepted_with_its_aliases(
     installed: LocalWiki, admin_site: mwclient.Site
 ) -> None:
     expected = sources()
-    assert len(expected) == 7
+    assert len(expected) == 8
     titles = "|".join(source.title for source in expected.values())
     result = admin_site.get("templatedata", titles=titles, includeMissingTitles=1)
     pages = {page["title"].partition(":")[2]: page for page in result["pages"].values()}
@@ -165,3 +173,26 @@ def test_a_declaration_in_inclusive_writing_shows_its_contributor_without_a_hint
     assert MISSING not in html
     assert ">Alice Martin</a>" in html
     assert ">Chloé Petit</a>" in html
+
+
+def test_a_closing_card_shows_the_year_circle_rule_floor_date_and_decision(
+    installed: LocalWiki, admin_site: mwclient.Site
+) -> None:
+    title = "Essai clôture"
+    admin_site.pages[title].edit(call("Clôture cercle", FULL_CALLS["Clôture cercle"]), "essai")
+    result = admin_site.get("parse", page=title, prop="text|categories")
+    html = result["parse"]["text"]["*"]
+    assert MISSING not in html and "{{{" not in html
+    for shown in (
+        "Clôture 2026",
+        "<b>Numérique</b>",
+        "<b>plancher</b>",
+        "300,00&#160;€",
+        "décidée le 15 janvier 2027",
+        ">Compte rendu AG 2027</a>",
+    ):
+        assert shown in html, shown
+    assert [c["*"] for c in result["parse"]["categories"]] == ["Clôtures_de_cercle"]
+    html = rendered(admin_site, "{{Clôture cercle|règle=prorata}}")
+    hints = re.findall(r"paramètre «&#160;(\w+)&#160;» manquant", html)
+    assert hints == ["année", "cercle"]
