@@ -1,7 +1,8 @@
 # Shared set-up for scripts/test and scripts/demo: idempotent, quiet when all is there.
-# Installs Debian's MediaWiki and PHP when missing (needs root, as on CI), uv, and the locked venv.
+# Installs Debian's MediaWiki, PHP and Chromium when missing (needs root, as on CI), uv, and the locked venv.
 
-WL_DEBIAN_PACKAGES="mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl php-apcu sqlite3 ca-certificates"
+# chromium: the browser tests (tests/browser) drive it through Playwright; never a downloaded build.
+WL_DEBIAN_PACKAGES="mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl php-apcu sqlite3 ca-certificates chromium"
 
 wl_setup() {
   local missing=()
