@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from ledger.record import Problem, Records
 from parsers.build import BUILDERS, add_record
+from parsers.card import CardCall, card_call
 from parsers.reader import CallReader
 from parsers.template import MAX_DEPTH, find_calls, normalize_template_name
 
@@ -50,9 +51,24 @@ def parse_page(
     aliases: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[Records, list[Problem]]:
     """Records and problems of one page; `aliases`: {other template name: one of our names}."""
+    records, problems, _cards = parse_page_cards(title, text, names, aliases)
+    return records, problems
+
+
+def parse_page_cards(
+    title: str,
+    text: str,
+    names: TemplateNames = TemplateNames(),
+    aliases: Mapping[str, str] = MappingProxyType({}),
+) -> tuple[Records, list[Problem], tuple[CardCall, ...]]:
+    """`parse_page`, and the card key of each call whose card shows feedback (parsers.card)."""
     records, problems = Records(), []
+    cards = []
     templates = names.by_kind()
     for call in find_calls(text, wanted_names(names, aliases)):
+        card = card_call(call)
+        if card is not None:
+            cards.append(card)
         reader = CallReader(title, call, templates[call.kind])
         if call.too_deep:
             reader.error(
@@ -63,4 +79,4 @@ def parse_page(
         else:
             add_record(records, BUILDERS[call.kind](reader))
         problems.extend(reader.problems)
-    return records, problems
+    return records, problems, tuple(cards)

@@ -26,6 +26,7 @@ class PageTitles:
     contribution_data: str = "Contribution-rétribution/Données"
     bilan: str = "Cobudget {campagne}/Bilan"
     campaign_data: str = "Cobudget {campagne}/Données"
+    card_data: str = "Contribution-rétribution/Suivi/{n}"  # shards of card feedback (sync.card)
 
     def registry_for(self, year: int) -> str:
         return self.registry.replace("{année}", str(year)).replace("{annee}", str(year))
@@ -46,6 +47,9 @@ class PageTitles:
     def campaign_data_for(self, campaign: str) -> str:
         return self.campaign_data.replace("{campagne}", campaign)
 
+    def card_data_for(self, shard: int) -> str:
+        return self.card_data.replace("{n}", str(shard))
+
     @cached_property
     def patterns(self) -> tuple[re.Pattern[str], ...]:
         """Regular expressions matching every title the bot may write (statements aside);
@@ -59,12 +63,15 @@ class PageTitles:
                 self.contribution_data,
                 self.bilan,
                 self.campaign_data,
+                self.card_data,
             )
         )
 
     @cached_property
     def data_patterns(self) -> tuple[re.Pattern[str], ...]:
-        return (_title_pattern(self.contribution_data), _title_pattern(self.campaign_data))
+        return tuple(
+            _title_pattern(t) for t in (self.contribution_data, self.campaign_data, self.card_data)
+        )
 
     def is_output(self, title: str) -> bool:
         """Whether `title` is one of the bot's own pages (never read as a source)."""
@@ -80,7 +87,7 @@ class PageTitles:
 def _title_pattern(template: str) -> re.Pattern[str]:
     """A title template (`Cobudget {campagne}/Bilan`) as a regular expression."""
     regex = re.escape(template)
-    for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}"):
+    for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}", "{n}"):
         regex = regex.replace(re.escape(placeholder), ".+")
     return re.compile(f"^{regex}$")
 

@@ -29,8 +29,9 @@ from functools import cache
 from pathlib import Path
 
 from ledger.record import Problem, Records
+from parsers.card import CardCall
 from parsers.marker import extract_generated, splice_generated
-from parsers.page import parse_page
+from parsers.page import parse_page_cards
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
@@ -192,6 +193,7 @@ class SyncEngine:
             records.extend(page.records)
             problems.extend(page.problems)
         computation = compute_all(records, problems, self.config, today=self.today())
+        computation.cards = {p.title: (p.page_id, p.cards) for p in self._memory().values()}
         self.last = computation
         self._dirty = False
         return computation
@@ -231,18 +233,20 @@ class SyncEngine:
         memory = self._memory()
         parsed = []
         for page in texts:
+            cards: tuple[CardCall, ...] = ()
             if self.config.pages.is_output(page.title) or page.namespace == 10:
                 records, problems = Records(), list[Problem]()
             else:
-                records, problems = parse_page(
+                records, problems, cards = parse_page_cards(
                     page.title, page.text, self.config.templates, self._aliases or {}
                 )
-            item = ParsedPage(page.page_id, page.title, page.rev_id, records, problems)
+            item = ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
             old = memory.get(item.page_id)
-            if old is None or (old.title, old.records, old.problems) != (
+            if old is None or (old.title, old.records, old.problems, old.cards) != (
                 item.title,
                 item.records,
                 item.problems,
+                item.cards,
             ):
                 self._dirty = True
             memory[item.page_id] = item

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ledger.record import Severity
 from ledger.report import CampaignReport, ContributionReport, CountedContribution
 from sync import wikitext
+from sync.card import card_digest, card_pages, render_card_data
 from sync.compute import Computation
 from sync.config import PageTitles, SyncConfig
 from sync.render import (
@@ -256,6 +257,8 @@ def plan_pages(
             f"demandé {_eur(total.requested)}",
             must_exist=True,
         )
+    for title, entries in card_pages(computation, pages):
+        planner.add(title, entries, partial(render_card_data, entries), card_digest(entries))
     problems = computation.problems
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
     planner.add(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.record import Problem, Records
+from parsers.card import CardCall
 from sync import sqlite
 
 SCHEMA = """
@@ -46,6 +47,7 @@ class ParsedPage:
     rev_id: int
     records: Records
     problems: list[Problem]
+    cards: tuple[CardCall, ...] = ()  # the key of each call's card feedback (parsers.card)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,9 @@ class StateStore:
                         p.title,
                         p.rev_id,
                         fingerprint,
-                        pickle.dumps((p.records, p.problems), protocol=pickle.HIGHEST_PROTOCOL),
+                        pickle.dumps(
+                            (p.records, p.problems, p.cards), protocol=pickle.HIGHEST_PROTOCOL
+                        ),
                     )
                     for p in pages
                 ],
@@ -122,8 +126,8 @@ class StateStore:
             ).fetchall()
         pages = []
         for page_id, title, rev_id, payload in rows:
-            records, problems = pickle.loads(payload)
-            pages.append(ParsedPage(page_id, title, rev_id, records, problems))
+            records, problems, cards = pickle.loads(payload)
+            pages.append(ParsedPage(page_id, title, rev_id, records, problems, cards))
         return pages
 
     # -- written pages --------------------------------------------------------------------
