@@ -151,5 +151,5 @@ def render_card_data(entries: tuple[tuple[str, Feedback], ...]) -> str:
     written here directly: it is the largest data page, made on every sync."""
     lines = ["<onlyinclude>{{#switch:{{{1|}}}", ""]
     lines.extend(f"| {wikitext.switch_key(key)} = {found.wikitext()}" for key, found in entries)
-    lines.extend(["| #default = ", "}}</onlyinclude>"])
+    lines.extend(["| #default = {{{2|}}}", "}}</onlyinclude>"])  # 2: the card's "pending" text
     return "\n".join(lines) + "\n"

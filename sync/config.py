@@ -27,6 +27,10 @@ class PageTitles:
     bilan: str = "Cobudget {campagne}/Bilan"
     campaign_data: str = "Cobudget {campagne}/Données"
     card_data: str = "Contribution-rétribution/Suivi/{n}"  # shards of card feedback (sync.card)
+    # Members' own pages, where the cards' "Déclarer" buttons open the editor (sync.declare);
+    # not written by the bot.
+    declarations: str = "Utilisateur:{nom}/Contributions {année}"
+    pledges: str = "Utilisateur:{nom}/Cobudget {campagne}"
 
     def registry_for(self, year: int) -> str:
         return self.registry.replace("{année}", str(year)).replace("{annee}", str(year))

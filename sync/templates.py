@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.config import SyncConfig
+from sync.declare import fill_card_placeholders, preload_title
 from sync.wiki import WikiClient
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "mediawiki"
@@ -40,7 +41,11 @@ def template_sources(config: SyncConfig) -> list[TemplateSource]:
             .replace("@@CONTRIBUTION_DATA_PAGE@@", config.pages.contribution_data)
             .replace("@@COBUDGET_DATA_PAGE@@", campaign_data)
         )
-        sources.append(TemplateSource(f"Template:{name}", text))
+        sources.append(TemplateSource(f"Template:{name}", fill_card_placeholders(text, config)))
+    for path in sorted((TEMPLATE_DIR / "preload").glob("*.wiki")):
+        name = configured[path.stem]
+        text = path.read_text(encoding="utf-8").replace("@@TEMPLATE@@", name)
+        sources.append(TemplateSource(preload_title(name), text))
     return sources
 
 

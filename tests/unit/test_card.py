@@ -124,7 +124,7 @@ def test_member_text_in_a_key_or_a_message_is_escaped_in_the_data_page() -> None
     text = render_card_data(pages[CONFIG.pages.card_data_for(42 % CARD_SHARDS)])
     assert text.startswith("<onlyinclude>{{#switch:{{{1|}}}")
     assert "| 42¦C¦Alice Martin¦Numérique¦2026-03-12¦¦450¦validée = <span" in text
-    assert text.rstrip().endswith("| #default = \n}}</onlyinclude>")
+    assert text.rstrip().endswith("| #default = {{{2|}}}\n}}</onlyinclude>")
     injected = render_card_data(
         (
             (
