@@ -10,8 +10,10 @@ saved shard re-renders only the pages filed in it. The value is a short French l
 
 from __future__ import annotations
 
+import datetime
+import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ledger.record import Problem, Severity, Source
@@ -57,13 +59,13 @@ def _feedbacks(computation: Computation) -> Iterator[tuple[Source, str, Feedback
     """(source of the call, kind, feedback) for every counted or judged call."""
     for report in computation.contributions.values():
         for c in report.contributions:
-            if c.status == "refusée":
-                text = f"refusée : {wikitext.money(c.amount)} non comptés"
+            if c.status == "refusée":  # counted as refused: not a mistake to fix, but no money
+                feedback = Feedback("warning", f"refusée : {wikitext.money(c.amount)} non comptés")
             elif c.status == "bénévole":
-                text = f"comptée : {wikitext.hours(c.hours)} bénévoles"
+                feedback = Feedback("ok", f"comptée : {wikitext.hours(c.hours)} bénévoles")
             else:
-                text = f"comptée : {wikitext.money(c.amount)} · {c.status}"
-            yield c.source, "contribution", Feedback("ok", text)
+                feedback = Feedback("ok", f"comptée : {wikitext.money(c.amount)} · {c.status}")
+            yield c.source, "contribution", feedback
     for campaign in computation.campaigns.values():
         for p in campaign.pledges:
             if p.state == "counted":
@@ -153,3 +155,33 @@ def render_card_data(entries: tuple[tuple[str, Feedback], ...]) -> str:
     lines.extend(f"| {wikitext.switch_key(key)} = {found.wikitext()}" for key, found in entries)
     lines.extend(["| #default = {{{2|}}}", "}}</onlyinclude>"])  # 2: the card's "pending" text
     return "\n".join(lines) + "\n"
+
+
+# MediaWiki keeps a page's rendering while the page was not touched after it, to the second:
+# a card rendered when its page was saved, then touched by a shard saved in that same second,
+# would keep "en attente" for good. The shards are saved two seconds after the newest source
+# revision read, once its rendering is cached.
+PARSER_CACHE_SECONDS = 2.0
+
+
+def newest_revision(timestamps: Iterable[str]) -> float | None:
+    """The newest of revision timestamps (`2026-03-12T09:30:00Z`), in seconds since the epoch."""
+    times = [datetime.datetime.fromisoformat(t.replace("Z", "+00:00")) for t in timestamps if t]
+    return max(times).timestamp() if times else None
+
+
+def wait_for_rendered_sources(
+    newest: float | None,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> float:
+    """Before a shard is saved: wait until the source pages read were rendered in an earlier
+    second than the save; returns the seconds waited."""
+    if newest is None:
+        return 0.0
+    delay = newest + PARSER_CACHE_SECONDS - clock()
+    if delay <= 0:
+        return 0.0
+    sleep(delay)
+    return delay

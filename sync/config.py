@@ -31,6 +31,9 @@ class PageTitles:
     # not written by the bot.
     declarations: str = "Utilisateur:{nom}/Contributions {année}"
     pledges: str = "Utilisateur:{nom}/Cobudget {campagne}"
+    # The text those buttons preload, installed with the templates (outside the template
+    # namespace, so that VisualEditor's template search does not offer it).
+    preload: str = "Contribution-rétribution/Préchargement/{modèle}"
 
     def registry_for(self, year: int) -> str:
         return self.registry.replace("{année}", str(year)).replace("{annee}", str(year))
@@ -81,6 +84,14 @@ class PageTitles:
         """Whether `title` is one of the bot's own pages (never read as a source)."""
         normalized = title.replace("_", " ")
         return any(pattern.match(normalized) for pattern in self.patterns)
+
+    @cached_property
+    def card_data_pattern(self) -> re.Pattern[str]:
+        return _title_pattern(self.card_data)
+
+    def is_card_data(self, title: str) -> bool:
+        """Whether `title` is one of the shards of card feedback (sync.card)."""
+        return bool(self.card_data_pattern.match(title.replace("_", " ")))
 
     def is_data(self, title: str) -> bool:
         """Whether `title` is one of the data pages the wiki's templates read."""

@@ -13,8 +13,6 @@ from __future__ import annotations
 from sync.card import CARD_SHARDS
 from sync.config import SyncConfig
 
-PRELOAD_SUFFIX = "Déclarer"  # the preload page is a subpage of its template
-
 
 class DeclarationPageError(ValueError):
     """A configured member page that is not one of the member's own pages."""
@@ -37,8 +35,9 @@ def my_page_title(template: str, config: SyncConfig) -> str:
     return "Special:MyPage" + rest
 
 
-def preload_title(template_name: str) -> str:
-    return f"Template:{template_name}/{PRELOAD_SUFFIX}"
+def preload_title(template_name: str, config: SyncConfig) -> str:
+    """The page whose text a button preloads for the template (`pages.preload`)."""
+    return config.pages.preload.replace("{modèle}", template_name)
 
 
 def fill_card_placeholders(text: str, config: SyncConfig) -> str:
@@ -49,6 +48,6 @@ def fill_card_placeholders(text: str, config: SyncConfig) -> str:
         .replace("@@CARD_SHARDS@@", str(CARD_SHARDS))
         .replace("@@DECLARE_CONTRIBUTION_PAGE@@", my_page_title(pages.declarations, config))
         .replace("@@DECLARE_PLEDGE_PAGE@@", my_page_title(pages.pledges, config))
-        .replace("@@CONTRIBUTION_PRELOAD@@", preload_title(names.contribution))
-        .replace("@@PLEDGE_PRELOAD@@", preload_title(names.pledge))
+        .replace("@@CONTRIBUTION_PRELOAD@@", preload_title(names.contribution, config))
+        .replace("@@PLEDGE_PRELOAD@@", preload_title(names.pledge, config))
     )

@@ -32,6 +32,7 @@ from ledger.record import Problem, Records
 from parsers.card import CardCall
 from parsers.marker import extract_generated, splice_generated
 from parsers.page import parse_page_cards
+from sync.card import newest_revision, wait_for_rendered_sources
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
@@ -111,6 +112,7 @@ class SyncEngine:
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         self._unsaved: list[tuple[ParsedPage, str]] = []  # parsed, not yet in the state store
         self._save_lock = threading.Lock()
+        self._newest_source: float | None = None  # newest source revision read (sync.card)
 
     # -- public operations ------------------------------------------------------------------
 
@@ -232,6 +234,9 @@ class SyncEngine:
         """Parse pages into memory; they reach the state store in `_save_parsed`."""
         memory = self._memory()
         parsed = []
+        newest = newest_revision(page.timestamp for page in texts)
+        if newest is not None:
+            self._newest_source = max(newest, self._newest_source or newest)
         for page in texts:
             cards: tuple[CardCall, ...] = ()
             if self.config.pages.is_output(page.title) or page.namespace == 10:
@@ -328,6 +333,8 @@ class SyncEngine:
                     page = self._current_page(output, infos, known, current)
                     if isinstance(page, _Skip):
                         continue
+                    if not dry_run and self.config.pages.is_card_data(output.title):
+                        wait_for_rendered_sources(self._newest_source)
                     edit = self._write_one(output, page, known, dry_run=dry_run)
                     if edit is not None:
                         edits.append(edit)

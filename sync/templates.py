@@ -15,7 +15,7 @@ SUMMARY = "wikiledger : installation ou mise à jour du modèle"
 
 @dataclass(frozen=True, slots=True)
 class TemplateSource:
-    title: str  # e.g. "Template:Contribution" with the configured name
+    title: str  # e.g. "Template:Contribution" with the configured name, or a preload page
     text: str
 
 
@@ -45,7 +45,7 @@ def template_sources(config: SyncConfig) -> list[TemplateSource]:
     for path in sorted((TEMPLATE_DIR / "preload").glob("*.wiki")):
         name = configured[path.stem]
         text = path.read_text(encoding="utf-8").replace("@@TEMPLATE@@", name)
-        sources.append(TemplateSource(preload_title(name), text))
+        sources.append(TemplateSource(preload_title(name, config), text))
     return sources
 
 

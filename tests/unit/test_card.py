@@ -7,7 +7,15 @@ import datetime
 from ledger.record import Problem, Records
 from parsers.card import SEPARATOR, card_key
 from parsers.page import parse_page, parse_page_cards
-from sync.card import CARD_SHARDS, card_entries, card_pages, render_card_data
+from sync.card import (
+    CARD_SHARDS,
+    PARSER_CACHE_SECONDS,
+    card_entries,
+    card_pages,
+    newest_revision,
+    render_card_data,
+    wait_for_rendered_sources,
+)
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import plan_outputs
@@ -138,3 +146,13 @@ def test_member_text_in_a_key_or_a_message_is_escaped_in_the_data_page() -> None
         )
     )
     assert "{{x}}" not in injected and "|a=b" not in injected
+
+
+def test_shards_wait_until_the_newest_source_read_was_rendered_a_second_earlier() -> None:
+    newest = newest_revision(["2026-03-12T09:30:00Z", "", "2026-03-12T09:29:59Z"])
+    assert newest == datetime.datetime(2026, 3, 12, 9, 30, tzinfo=datetime.UTC).timestamp()
+    slept: list[float] = []
+    waited = wait_for_rendered_sources(newest, clock=lambda: newest + 0.5, sleep=slept.append)
+    assert waited == slept[0] == PARSER_CACHE_SECONDS - 0.5
+    assert wait_for_rendered_sources(newest, clock=lambda: newest + 3, sleep=slept.append) == 0
+    assert wait_for_rendered_sources(None, sleep=slept.append) == 0 and len(slept) == 1
