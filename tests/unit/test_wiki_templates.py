@@ -354,7 +354,8 @@ def test_the_card_looks_up_its_feedback_by_the_key_the_bot_writes(name: str) -> 
     pending = "en attente du prochain calcul de wikiledger"
     assert "{{:" + shard + "|" + CARD_KEYS[name] + "|2=" + pending + "}}" in body
     assert "{{#ifexist:" + shard + "|" in body
-    assert body.count("{{#if:{{PAGEID}}|") == 1  # no lookup in a preview of a new page
+    # no lookup in a preview of a new page (no id) nor in VisualEditor (id 0)
+    assert body.count("{{#switch:{{PAGEID}}|0|=|#default=") == 1
 
 
 @pytest.mark.parametrize(
