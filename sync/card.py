@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ledger.record import Problem, Severity, Source
@@ -21,6 +21,8 @@ from parsers.card import CardCall, card_key
 from sync import wikitext
 from sync.compute import Computation
 from sync.config import PageTitles
+from sync.state import ParsedPage
+from sync.wiki import PageText
 from sync.wikitext import Wikitext, escape
 
 CARD_SHARDS = 32  # the templates compute `{{PAGEID}} mod` this (installed as @@CARD_SHARDS@@)
@@ -134,10 +136,17 @@ def _call_feedback(
 def card_pages(
     computation: Computation, pages: PageTitles
 ) -> list[tuple[str, tuple[tuple[str, Feedback], ...]]]:
-    """(shard title, sorted entries) of every shard with at least one card."""
+    """(shard title, sorted entries) of every shard, empty ones too.
+
+    Every shard exists from the first sync on, so that a card always transcludes its shard
+    and MediaWiki re-renders it when the shard changes: a card saved while its shard was
+    missing only links to it (`#ifexist`), and was seen to keep "en attente" after the shard
+    was created.
+    """
+    shards = card_entries(computation)
     return [
-        (pages.card_data_for(shard), tuple(sorted(entries.items())))
-        for shard, entries in sorted(card_entries(computation).items())
+        (pages.card_data_for(shard), tuple(sorted(shards.get(shard, {}).items())))
+        for shard in range(CARD_SHARDS)
     ]
 
 
@@ -185,3 +194,11 @@ def wait_for_rendered_sources(
         return 0.0
     sleep(delay)
     return delay
+
+
+def purge_titles(read: Iterable[PageText], parsed: Mapping[int, ParsedPage]) -> list[str]:
+    """The pages a live sync read that hold cards: purged (with their link tables) after the
+    shards are saved. MediaWiki re-renders a card's page when its shard changes, through
+    templatelinks, but a page created with its first card was seen to keep "en attente":
+    its links were not recorded yet when the shard's change was propagated."""
+    return sorted(p.title for p in read if p.page_id in parsed and parsed[p.page_id].cards)

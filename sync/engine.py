@@ -32,7 +32,7 @@ from ledger.record import Problem, Records
 from parsers.card import CardCall
 from parsers.marker import extract_generated, splice_generated
 from parsers.page import parse_page_cards
-from sync.card import newest_revision, wait_for_rendered_sources
+from sync.card import newest_revision, purge_titles, wait_for_rendered_sources
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
@@ -185,7 +185,15 @@ class SyncEngine:
                 self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
             self._finish(result, dry_run=False, write=True, start_requests=start_requests)
+            if any(self.config.pages.is_card_data(edit.title) for edit in result.edits):
+                self._purge_cards(found)
             return result
+
+    def _purge_cards(self, found: dict[str, PageText]) -> None:
+        """Re-render the pages just read whose cards got new feedback (sync.card.purge_titles)."""
+        titles = purge_titles(found.values(), self._memory())
+        if titles:
+            self.wiki.purge(titles)
 
     def compute(self) -> Computation:
         """Compute from the parsed pages only (no wiki access)."""
