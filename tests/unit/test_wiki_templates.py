@@ -354,6 +354,10 @@ def test_the_card_looks_up_its_feedback_by_the_key_the_bot_writes(name: str) -> 
     pending = "en attente du prochain calcul de wikiledger"
     assert "{{:" + shard + "|" + CARD_KEYS[name] + "|2=" + pending + "}}" in body
     assert "{{#ifexist:" + shard + "|" in body
+    # A missing shard is transcluded all the same, hidden: MediaWiki then records the link
+    # that re-renders the card when the shard is created (#ifexist alone did not).
+    hidden = pending + '<span style="display:none">{{:' + shard + "}}</span>}}"
+    assert hidden in body
     # no lookup in a preview of a new page (no id) nor in VisualEditor (id 0)
     assert body.count("{{#switch:{{PAGEID}}|0|=|#default=") == 1
 
