@@ -398,3 +398,20 @@ def test_the_preload_pages_hold_one_call_with_a_signature_for_the_member() -> No
         # unsplit on the preload page itself, or saving it would sign it
         assert "~~~" not in text.replace("<nowiki>~~~</nowiki>", "")
         assert {"$1", "$2"} <= set(given.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "kind"),
+    [
+        ("Contribution", "contributeur", "wiki-user-name"),
+        ("Contribution", "date", "date"),
+        ("Contribution", "heures", "number"),
+        ("Contribution", "montant", "number"),
+        ("Soutien cobudget", "membre", "wiki-user-name"),
+        ("Soutien cobudget", "montant", "number"),
+    ],
+)
+def test_the_declaration_forms_type_dates_numbers_and_users(
+    name: str, param: str, kind: str
+) -> None:
+    assert templatedata(name)["params"][param]["type"] == kind
