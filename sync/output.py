@@ -257,8 +257,6 @@ def plan_pages(
             f"demandé {_eur(total.requested)}",
             must_exist=True,
         )
-    for title, entries in card_pages(computation, pages):
-        planner.add(title, entries, partial(render_card_data, entries), card_digest(entries))
     problems = computation.problems
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
     planner.add(
@@ -267,6 +265,9 @@ def plan_pages(
         partial(render_anomalies, problems, generated_at=at),
         f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
+    # last: their save may wait for the sources' rendering (sync.card.wait_for_rendered_sources)
+    for title, entries in card_pages(computation, pages):
+        planner.add(title, entries, partial(render_card_data, entries), card_digest(entries))
     return planner.finish()
 
 
