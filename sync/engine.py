@@ -38,7 +38,7 @@ from sync.config import SyncConfig
 from sync.output import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
 from sync.render import without_timestamp
 from sync.state import ParsedPage, StateStore, WrittenPage
-from sync.wiki import EditConflict, PageInfo, PageText, WikiClient
+from sync.wiki import EditConflict, PageInfo, PageText, WikiClient, WikiError
 
 log = logging.getLogger(__name__)
 
@@ -192,8 +192,12 @@ class SyncEngine:
     def _purge_cards(self, found: dict[str, PageText]) -> None:
         """Re-render the pages just read whose cards got new feedback (sync.card.purge_titles)."""
         titles = purge_titles(found.values(), self._memory())
-        if titles:
+        if not titles:
+            return
+        try:
             self.wiki.purge(titles)
+        except WikiError as error:  # the data is written: the cards follow with the job queue
+            log.warning("could not purge %d pages with cards: %s", len(titles), error)
 
     def compute(self) -> Computation:
         """Compute from the parsed pages only (no wiki access)."""
