@@ -358,7 +358,7 @@ def test_the_card_looks_up_its_feedback_by_the_key_the_bot_writes(name: str) -> 
     # that re-renders the card when the shard is created (#ifexist alone did not).
     hidden = pending + '<span style="display:none">{{:' + shard + "}}</span>}}"
     assert hidden in body
-    # no lookup in a preview of a new page (no id) nor in VisualEditor (id 0)
+    # no lookup in a preview of a new page (no id yet)
     assert body.count("{{#switch:{{PAGEID}}|0|=|#default=") == 1
 
 
