@@ -216,6 +216,9 @@ def test_cards_and_pages_stay_readable_at_420_px(visit: Visit, site: Site) -> No
         ("Cercle Numérique", ".wikiledger-cercle"),
         (f"Utilisateur:{ALICE}/Contributions {today().year}", ".wikiledger-contribution"),
         ("Cobudget 2026/Projet Vélo cargo", ".wikiledger-projet"),
+        # summary pages: their wide tables scroll inside a box of the column's width
+        (f"Contribution-rétribution/Registre {today().year}", 'div[style*="overflow-x:auto"]'),
+        ("Cobudget 2026/Bilan", 'div[style*="overflow-x:auto"]'),
     ):
         visit.open(title)
         cards = visit.page.locator(selector)
@@ -227,7 +230,8 @@ def test_cards_and_pages_stay_readable_at_420_px(visit: Visit, site: Site) -> No
             assert box is not None
             # within the content column, nothing cut off or pushing the page sideways
             assert box["x"] + box["width"] <= content["x"] + content["width"] + 1, title
-            overflow = cards.nth(index).evaluate("e => e.scrollWidth - e.clientWidth")
-            assert overflow <= 1, title
+            if "overflow-x" not in selector:  # a card wraps; a scroll box scrolls
+                overflow = cards.nth(index).evaluate("e => e.scrollWidth - e.clientWidth")
+                assert overflow <= 1, title
         cards.first.scroll_into_view_if_needed()
         visit.shot(title.split("/")[-1].replace(" ", "-").lower())
