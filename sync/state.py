@@ -126,8 +126,11 @@ class StateStore:
             ).fetchall()
         pages = []
         for page_id, title, rev_id, payload in rows:
-            records, problems, cards = pickle.loads(payload)
-            pages.append(ParsedPage(page_id, title, rev_id, records, problems, cards))
+            # (records, problems, cards); a state written before cards had (records, problems)
+            records, problems, *cards = pickle.loads(payload)
+            pages.append(
+                ParsedPage(page_id, title, rev_id, records, problems, cards[0] if cards else ())
+            )
         return pages
 
     # -- written pages --------------------------------------------------------------------

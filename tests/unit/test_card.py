@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import pickle
+from pathlib import Path
 
 from ledger.record import Problem, Records
 from parsers.card import SEPARATOR, card_key
@@ -19,6 +21,7 @@ from sync.card import (
 from sync.compute import Computation, compute_all
 from sync.config import SyncConfig
 from sync.output import plan_outputs
+from sync.state import ParsedPage, StateStore
 
 CONFIG = SyncConfig()
 TODAY = datetime.date(2026, 3, 20)
@@ -158,3 +161,18 @@ def test_shards_wait_until_the_newest_source_read_was_rendered_a_second_earlier(
     assert waited == slept[0] == PARSER_CACHE_SECONDS - 0.5
     assert wait_for_rendered_sources(newest, clock=lambda: newest + 3, sleep=slept.append) == 0
     assert wait_for_rendered_sources(None, sleep=slept.append) == 0 and len(slept) == 1
+
+
+def test_a_state_written_before_cards_still_loads(tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state.sqlite3")
+    with state.transaction() as db:
+        db.execute(
+            "INSERT INTO parsed_page VALUES (?, ?, ?, ?, ?)",
+            (1, "P", 2, "old", pickle.dumps((Records(), []))),
+        )
+    (page,) = state.load_pages()
+    assert (page.title, page.cards) == ("P", ())
+    records, problems, cards = parse_page_cards("P", ALICE)
+    state.save_pages([ParsedPage(3, "Q", 4, records, problems, cards)], "new")
+    assert [p.cards for p in state.load_pages()] == [(), cards]
+    state.close()
