@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from ledger.record import Problem, Records, Severity, Source
 from parsers.build import BUILDERS, add_record
+from parsers.card import CardCall, card_call
 from parsers.reader import CallReader
 from parsers.template import MAX_DEPTH, find_calls, normalize_template_name
 
@@ -58,7 +59,20 @@ def parse_page(
     `bearers`: other templates whose text calls ours (the wiki lists them as transcluding
     ours). What such a template shows on the page is not counted here: each of its calls is
     reported at its line, so that nothing is silently dropped."""
+    records, problems, _cards = parse_page_cards(title, text, names, aliases, bearers)
+    return records, problems
+
+
+def parse_page_cards(
+    title: str,
+    text: str,
+    names: TemplateNames = TemplateNames(),
+    aliases: Mapping[str, str] = MappingProxyType({}),
+    bearers: Collection[str] = (),
+) -> tuple[Records, list[Problem], tuple[CardCall, ...]]:
+    """`parse_page`, and the card key of each call whose card shows feedback (parsers.card)."""
     records, problems = Records(), []
+    cards = []
     templates = names.by_kind()
     wanted = wanted_names(names, aliases)
     for bearer in bearers:
@@ -76,6 +90,9 @@ def parse_page(
                 )
             )
             continue
+        card = card_call(call)
+        if card is not None:
+            cards.append(card)
         reader = CallReader(title, call, templates[call.kind])
         if call.too_deep:
             reader.error(
@@ -86,4 +103,4 @@ def parse_page(
         else:
             add_record(records, BUILDERS[call.kind](reader))
         problems.extend(reader.problems)
-    return records, problems
+    return records, problems, tuple(cards)

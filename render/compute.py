@@ -24,6 +24,7 @@ from ledger.plausibility import check_plausibility
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
+from parsers.card import CardCall
 from render.config import SyncConfig
 
 
@@ -40,6 +41,8 @@ class Computation:
     computed_at: datetime.datetime = field(
         default_factory=lambda: datetime.datetime.now(datetime.UTC)
     )
+    # {page title: (page id, its calls' card keys)}: where each card finds its feedback
+    cards: dict[str, tuple[int, tuple[CardCall, ...]]] = field(default_factory=dict)
     _statements: StatementIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def statement_index(self) -> StatementIndex:

@@ -28,6 +28,14 @@ class PageTitles:
     contribution_data: str = "Contribution-rétribution/Données"
     bilan: str = "Cobudget {campagne}/Bilan"
     campaign_data: str = "Cobudget {campagne}/Données"
+    card_data: str = "Contribution-rétribution/Suivi/{n}"  # shards of card feedback (render.card)
+    # Members' own pages, where the cards' "Déclarer" buttons open the editor (render.declare);
+    # not written by the bot.
+    declarations: str = "Utilisateur:{nom}/Contributions {année}"
+    pledges: str = "Utilisateur:{nom}/Cobudget {campagne}"
+    # The text those buttons preload, installed with the templates (outside the template
+    # namespace, so that VisualEditor's template search does not offer it).
+    preload: str = "Contribution-rétribution/Préchargement/{modèle}"
 
     def registry_for(self, year: int) -> str:
         return self.registry.replace("{année}", str(year)).replace("{annee}", str(year))
@@ -48,6 +56,9 @@ class PageTitles:
     def campaign_data_for(self, campaign: str) -> str:
         return self.campaign_data.replace("{campagne}", campaign)
 
+    def card_data_for(self, shard: int) -> str:
+        return self.card_data.replace("{n}", str(shard))
+
     @cached_property
     def patterns(self) -> tuple[re.Pattern[str], ...]:
         """Regular expressions matching every title the bot may write (statements aside);
@@ -61,17 +72,28 @@ class PageTitles:
                 self.contribution_data,
                 self.bilan,
                 self.campaign_data,
+                self.card_data,
             )
         )
 
     @cached_property
     def data_patterns(self) -> tuple[re.Pattern[str], ...]:
-        return (_title_pattern(self.contribution_data), _title_pattern(self.campaign_data))
+        return tuple(
+            _title_pattern(t) for t in (self.contribution_data, self.campaign_data, self.card_data)
+        )
 
     def is_output(self, title: str) -> bool:
         """Whether `title` is one of the bot's own pages (never read as a source)."""
         normalized = title.replace("_", " ")
         return any(pattern.match(normalized) for pattern in self.patterns)
+
+    @cached_property
+    def card_data_pattern(self) -> re.Pattern[str]:
+        return _title_pattern(self.card_data)
+
+    def is_card_data(self, title: str) -> bool:
+        """Whether `title` is one of the shards of card feedback (render.card)."""
+        return bool(self.card_data_pattern.match(title.replace("_", " ")))
 
     def is_data(self, title: str) -> bool:
         """Whether `title` is one of the data pages the wiki's templates read."""
@@ -82,7 +104,7 @@ class PageTitles:
 def _title_pattern(template: str) -> re.Pattern[str]:
     """A title template (`Cobudget {campagne}/Bilan`) as a regular expression."""
     regex = re.escape(template)
-    for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}"):
+    for placeholder in ("{année}", "{annee}", "{cercle}", "{campagne}", "{n}"):
         regex = regex.replace(re.escape(placeholder), ".+")
     return re.compile(f"^{regex}$")
 

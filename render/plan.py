@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ledger.record import Severity
 from ledger.report import CampaignReport, ContributionReport, CountedContribution
 from render import wikitext
+from render.card import card_digest, card_pages, render_card_data
 from render.compute import Computation
 from render.config import PageTitles, SyncConfig
 from render.pages import (
@@ -269,6 +270,9 @@ def plan_pages(
         partial(render_anomalies, problems, generated_at=at),
         f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
+    # last: their save may wait for the sources' rendering (render.card.wait_for_rendered_sources)
+    for title, entries in card_pages(computation, pages):
+        planner.add(title, entries, partial(render_card_data, entries), card_digest(entries))
     return planner.finish()
 
 

@@ -85,10 +85,11 @@ class ParseCache:
         pages = self.pages()
         for page in parsed:
             old = pages.get(page.page_id)
-            if old is None or (old.title, old.records, old.problems) != (
+            if old is None or (old.title, old.records, old.problems, old.cards) != (
                 page.title,
                 page.records,
                 page.problems,
+                page.cards,
             ):
                 self.changed = True
             pages[page.page_id] = page

@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from ledger.record import Problem, Records
-from parsers.page import parse_page
+from parsers.card import CardCall
+from parsers.page import parse_page_cards
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
 from sync.cache import ParseCache, parser_fingerprint
-from sync.port import PageInfo, PageText, WikiPort
+from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
+from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
 from sync.state import ParsedPage, StateStore
@@ -62,6 +64,7 @@ class SyncEngine:
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
+        self._newest_source: float | None = None  # newest source revision read (render.card)
 
     # -- public operations ------------------------------------------------------------------
 
@@ -99,7 +102,19 @@ class SyncEngine:
                 self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
             self._finish(result, dry_run=False, write=True, start_requests=start_requests)
+            if any(self.config.pages.is_card_data(edit.title) for edit in result.edits):
+                self._purge_cards(found)
             return result
+
+    def _purge_cards(self, found: dict[str, PageText]) -> None:
+        """Re-render the pages just read whose cards got new feedback (render.card.purge_titles)."""
+        titles = purge_titles(found.values(), self.cache.pages())
+        if not titles:
+            return
+        try:
+            self.wiki.purge(titles)
+        except WikiError as error:  # the data is written: the cards follow with the job queue
+            log.warning("could not purge %d pages with cards: %s", len(titles), error)
 
     def compute(self) -> Computation:
         """Compute from the parsed pages only (no wiki access)."""
@@ -109,6 +124,7 @@ class SyncEngine:
             records.extend(page.records)
             problems.extend(page.problems)
         computation = compute_all(records, problems, self.config, today=self.today())
+        computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
         self.last = computation
         self.cache.changed = False
         return computation
@@ -191,18 +207,24 @@ class SyncEngine:
     def _store_parsed(self, texts: list[PageText], fingerprint: str) -> None:
         """Parse pages into the cache (our own pages and template pages hold no records)."""
         parsed = []
+        newest = newest_revision(page.timestamp for page in texts)
+        if newest is not None:
+            self._newest_source = max(newest, self._newest_source or newest)
         for page in texts:
+            cards: tuple[CardCall, ...] = ()
             if self.config.pages.is_output(page.title) or page.namespace == 10:
                 records, problems = Records(), list[Problem]()
             else:
-                records, problems = parse_page(
+                records, problems, cards = parse_page_cards(
                     page.title,
                     page.text,
                     self.config.templates,
                     self._aliases or {},
                     self._bearers,
                 )
-            parsed.append(ParsedPage(page.page_id, page.title, page.rev_id, records, problems))
+            parsed.append(
+                ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
+            )
         self.cache.put(parsed, fingerprint)
 
     def _finish(
@@ -260,6 +282,8 @@ class SyncEngine:
                 for done, future in enumerate(rendered, 1):
                     with result.phase("render_wait"):  # the writes waiting for the render thread
                         output = future.result()
+                    if not dry_run and self.config.pages.is_card_data(output.title):
+                        wait_for_rendered_sources(self._newest_source)
                     edit = writer.write(output, dry_run=dry_run)
                     if edit is not None:
                         edits.append(edit)

@@ -148,6 +148,10 @@ class WikiPort(Protocol):
         """
         ...
 
+    def purge(self, titles: list[str]) -> None:
+        """Have the wiki render these pages again now (their cards show new feedback)."""
+        ...
+
     def recent_changes(self, since: str, *, limit: int = 5000) -> list[RecentChange]:
         """Changes after `since` (ISO timestamp), oldest first, edits and page logs."""
         ...

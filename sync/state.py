@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.record import Problem, Records
+from parsers.card import CardCall
 from sync import sqlite
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class ParsedPage:
     rev_id: int
     records: Records
     problems: list[Problem]
+    cards: tuple[CardCall, ...] = ()  # the key of each call's card feedback (parsers.card)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,9 @@ class StateStore:
                         p.title,
                         p.rev_id,
                         fingerprint,
-                        pickle.dumps((p.records, p.problems), protocol=pickle.HIGHEST_PROTOCOL),
+                        pickle.dumps(
+                            (p.records, p.problems, p.cards), protocol=pickle.HIGHEST_PROTOCOL
+                        ),
                     )
                     for p in pages
                 ],
@@ -141,12 +145,13 @@ class StateStore:
         pages, unreadable = [], []
         for page_id, title, rev_id, payload in rows:
             try:
-                records, problems = pickle.loads(payload)
+                # (records, problems, cards); a state without cards is parsed again
+                records, problems, cards = pickle.loads(payload)
             except Exception as err:  # a cache written by other code: parse the page again
                 unreadable.append(page_id)
                 log.warning("parse cache: %s unreadable (%s), to parse again", title, err)
                 continue
-            pages.append(ParsedPage(page_id, title, rev_id, records, problems))
+            pages.append(ParsedPage(page_id, title, rev_id, records, problems, cards))
         self.delete_pages(set(unreadable))
         return pages
 

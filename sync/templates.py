@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from render.config import SyncConfig
+from render.declare import fill_card_placeholders, preload_title
 from sync.wiki import WikiClient
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "mediawiki"
@@ -14,7 +15,7 @@ SUMMARY = "wikiledger : installation ou mise à jour du modèle"
 
 @dataclass(frozen=True, slots=True)
 class TemplateSource:
-    title: str  # e.g. "Template:Contribution" with the configured name
+    title: str  # e.g. "Template:Contribution" with the configured name; or a preload page
     text: str
 
 
@@ -41,13 +42,28 @@ def template_sources(config: SyncConfig) -> list[TemplateSource]:
             .replace("@@CONTRIBUTION_DATA_PAGE@@", config.pages.contribution_data)
             .replace("@@COBUDGET_DATA_PAGE@@", campaign_data)
         )
-        sources.append(TemplateSource(f"Template:{name}", text))
+        sources.append(TemplateSource(f"Template:{name}", fill_card_placeholders(text, config)))
+    return sources
+
+
+def preload_sources(config: SyncConfig) -> list[TemplateSource]:
+    """The texts the cards' "Déclarer" buttons preload (render.declare), named from the
+    configuration; installed with the templates."""
+    configured = {
+        "Contribution": config.templates.contribution,
+        "Soutien cobudget": config.templates.pledge,
+    }
+    sources = []
+    for path in sorted((TEMPLATE_DIR / "preload").glob("*.wiki")):
+        name = configured[path.stem]
+        text = path.read_text(encoding="utf-8").replace("@@TEMPLATE@@", name)
+        sources.append(TemplateSource(preload_title(name, config), text))
     return sources
 
 
 def install_templates(wiki: WikiClient, config: SyncConfig) -> list[str]:
     """Create or update each template page; returns the titles saved (none when current)."""
-    sources = template_sources(config)
+    sources = template_sources(config) + preload_sources(config)
     normalized = wiki.normalize_titles([s.title for s in sources])
     current = wiki.fetch_titles(normalized.values())
     saved = []

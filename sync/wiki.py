@@ -493,6 +493,11 @@ class WikiClient:
             return Saved(rev_id, rev_id, base.timestamp if base else "")
         return Saved(int(edit["newrevid"]), int(edit.get("oldrevid") or 0), edit["newtimestamp"])
 
+    def purge(self, titles: list[str]) -> None:
+        """Have the wiki render these pages again now, and record their link tables."""
+        for start in range(0, len(titles), 50):
+            self._api("purge", titles="|".join(titles[start : start + 50]), forcelinkupdate=1)
+
     def fetch_revision(self, rev_id: int) -> PageText | None:
         """One revision's text by its id (None when it is gone)."""
         pages = list(self._fetch(revids=str(rev_id)))

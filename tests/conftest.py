@@ -21,7 +21,8 @@ TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests/wiki as `wiki` and tests/e2e as `wiki` and `e2e` (select with -m)."""
+    """Mark tests/wiki as `wiki`, tests/e2e as `wiki` and `e2e`, tests/browser as `wiki` and
+    `browser` (select with -m)."""
     for item in items:
         path = Path(str(item.path))
         if (TESTS / "wiki") in path.parents:
@@ -29,6 +30,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         elif (TESTS / "e2e") in path.parents:
             item.add_marker(pytest.mark.wiki)
             item.add_marker(pytest.mark.e2e)
+        elif (TESTS / "browser") in path.parents:
+            item.add_marker(pytest.mark.wiki)
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

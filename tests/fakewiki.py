@@ -77,6 +77,7 @@ class FakeWiki:
     """The pages of one wiki in memory; counts calls as `requests`."""
 
     def __init__(self, *, batch_size: int = 50) -> None:
+        self.purged: list[str] = []  # titles purged, in order
         self.pages: dict[str, Page] = {}  # live pages by title
         self.deleted: list[Page] = []
         self.protected: set[str] = set()
@@ -191,6 +192,10 @@ class FakeWiki:
         return PageText(
             page.page_id, page.title, namespace(page.title), rev.rev_id, rev.timestamp, rev.text
         )
+
+    def purge(self, titles: list[str]) -> None:
+        self.requests += 1
+        self.purged.extend(titles)
 
     def recent_changes(self, since: str, *, limit: int = 5000) -> list[RecentChange]:
         self.requests += 1

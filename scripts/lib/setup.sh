@@ -1,11 +1,12 @@
 # Shared set-up for scripts/test and scripts/demo: idempotent, quiet when all is there.
-# Installs Debian's MediaWiki and PHP when missing (needs root, as on CI), uv, the locked venv,
+# Installs Debian's MediaWiki, PHP and Chromium when missing (needs root, as on CI), uv, the locked venv,
 # and the MediaWiki LTS versions asked for (wl_mediawiki): the one this Debian ships is its
 # `mediawiki` package; the other is downloaded from the other Debian release's packages into
 # var/mediawiki-VERSION/ once per checkout (devwiki/fetch.py; nothing installed into the system).
 # Works on Debian 12 (PHP 8.2, Python 3.11) and Debian 13 (PHP 8.4, Python 3.13).
 
-WL_DEBIAN_PACKAGES="mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl php-apcu sqlite3 ca-certificates"
+# chromium: the browser tests (tests/browser) drive it through Playwright; never a downloaded build.
+WL_DEBIAN_PACKAGES="mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl php-apcu sqlite3 ca-certificates chromium"
 # The MediaWiki LTS versions the project supports and tests (devwiki/versions.py).
 WL_MEDIAWIKI_VERSIONS="1.39 1.43"
 

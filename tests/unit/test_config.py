@@ -38,6 +38,10 @@ anomalies = "Registre/Erreurs"
 contribution_data = "Registre/Données"
 bilan = "BP {campagne}"
 campaign_data = "BP {campagne}/Données"
+card_data = "Registre/Suivi/{n}"
+declarations = "Membre:{nom}/Déclarations {année}"
+pledges = "Membre:{nom}/Soutiens {campagne}"
+preload = "Registre/Modèles/{modèle}"
 
 [ledger]
 default_hourly_rate = "25.50"

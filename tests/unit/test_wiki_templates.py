@@ -12,11 +12,13 @@ import mwparserfromhell
 import pytest
 
 from ledger.name import fold
+from parsers.card import KEY_FIELDS
 from parsers.fields import FIELDS
 from parsers.page import TemplateNames
 from parsers.template import normalize_param_name
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "wiki_templates" / "mediawiki"
+PRELOAD_DIR = TEMPLATE_DIR / "preload"
 
 # DESIGN §3: every template's parameters, True when required (bold in the table).
 # `Relevé` is not in the table: it takes no parameter.
@@ -72,8 +74,14 @@ CATEGORIES = {
     "Clôture cercle": "Clôtures de cercle",
 }
 DATA_PAGE_PLACEHOLDERS = {
-    "Cercle": "@@CONTRIBUTION_DATA_PAGE@@",
-    "Projet cobudget": "@@COBUDGET_DATA_PAGE@@",
+    "Cercle": {
+        "@@CONTRIBUTION_DATA_PAGE@@",
+        "@@DECLARE_CONTRIBUTION_PAGE@@",
+        "@@CONTRIBUTION_PRELOAD@@",
+    },
+    "Contribution": {"@@CARD_DATA_PAGE@@", "@@CARD_SHARDS@@"},
+    "Projet cobudget": {"@@COBUDGET_DATA_PAGE@@", "@@DECLARE_PLEDGE_PAGE@@", "@@PLEDGE_PRELOAD@@"},
+    "Soutien cobudget": {"@@CARD_DATA_PAGE@@", "@@CARD_SHARDS@@"},
 }
 # Closed sets of values: VisualEditor offers them in a menu.
 SUGGESTED_VALUES = {
@@ -292,9 +300,7 @@ def test_the_page_is_categorised_where_used_and_the_template_page_as_a_wikiledge
 @pytest.mark.parametrize("name", NAMES)
 def test_data_pages_are_named_by_installer_placeholders_only(name: str) -> None:
     text = read(name)
-    assert set(re.findall(r"@@\w+@@", text)) == (
-        {DATA_PAGE_PLACEHOLDERS[name]} if name in DATA_PAGE_PLACEHOLDERS else set()
-    )
+    assert set(re.findall(r"@@\w+@@", text)) == DATA_PAGE_PLACEHOLDERS.get(name, set())
     assert "/Données" not in text  # default titles are configuration, not template text
 
 
@@ -341,3 +347,81 @@ def test_the_documented_example_uses_only_known_parameters_and_all_required_ones
     assert {p for p, required in CONTRACT[name].items() if required} <= given
     # The example must stay inert: a live call would make the template page a declaration.
     assert "{{" + name not in doc.replace(block(doc, "pre"), "")
+
+
+# The key a card computes for its feedback: `{{PAGEID}}¦letter¦` and the values of the
+# identifying parameters (parsers.card), each read through its full chain.
+CARD_KEYS = {
+    "Contribution": "{{PAGEID}}¦C¦" + "¦".join(chain(p) for p in KEY_FIELDS["contribution"]),
+    "Soutien cobudget": "{{PAGEID}}¦S¦" + "¦".join(chain(p) for p in KEY_FIELDS["pledge"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CARD_KEYS))
+def test_the_card_looks_up_its_feedback_by_the_key_the_bot_writes(name: str) -> None:
+    body = block(read(name), "includeonly")
+    shard = "{{#replace:@@CARD_DATA_PAGE@@|{n}|{{#expr:{{PAGEID}} mod @@CARD_SHARDS@@}}}}"
+    pending = "en attente du prochain calcul de wikiledger"
+    assert "{{:" + shard + "|" + CARD_KEYS[name] + "|2=" + pending + "}}" in body
+    assert "{{#ifexist:" + shard + "|" in body
+    # A missing shard is transcluded all the same, hidden: MediaWiki then records the link
+    # that re-renders the card when the shard is created (#ifexist alone did not).
+    hidden = pending + '<span style="display:none">{{:' + shard + "}}</span>}}"
+    assert hidden in body
+    # no lookup in a preview of a new page (no id yet)
+    assert body.count("{{#switch:{{PAGEID}}|0|=|#default=") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "page", "preload", "params"),
+    [
+        ("Cercle", "Déclarer une contribution", "@@DECLARE_CONTRIBUTION_PAGE@@",
+         "@@CONTRIBUTION_PRELOAD@@", [chain("nom"), "{{#timel:Y-m-d}}"]),
+        ("Projet cobudget", "Soutenir ce projet",
+         "{{#replace:@@DECLARE_PLEDGE_PAGE@@|{campagne}|" + chain("campagne") + "}}",
+         "@@PLEDGE_PRELOAD@@", [chain("campagne"), chain("titre")]),
+    ],
+)  # fmt: skip
+def test_the_card_offers_to_declare_on_the_members_own_page_with_the_template_prefilled(
+    name: str, label: str, page: str, preload: str, params: list[str]
+) -> None:
+    body = block(read(name), "includeonly")
+    start = body.index("[{{fullurl:" + page + "|action=edit&section=new")
+    link = body[start : body.index("]", body.index(label, start))]
+    assert "&preload={{urlencode:" + preload + "}}" in link
+    values = re.findall(r"&preloadparams%5B%5D=(.*?)(?=&preload|\}\} <span|$)", link)
+    assert values == [v if v.startswith("{{#") else "{{urlencode:" + v + "}}" for v in params]
+    assert label in link
+
+
+def test_the_preload_pages_hold_one_call_with_a_signature_for_the_member() -> None:
+    for path, kind in ((PRELOAD_DIR / "Contribution.wiki", "contribution"),
+                       (PRELOAD_DIR / "Soutien cobudget.wiki", "pledge")):  # fmt: skip
+        text = path.read_text(encoding="utf-8")
+        # what MediaWiki preloads: without the noinclude part, the includeonly tags dropped
+        body = re.sub(r"<noinclude>.*?</noinclude>|</?includeonly>", "", text, flags=re.S)
+        call = mwparserfromhell.parse(body.replace("@@TEMPLATE@@", "X")).filter_templates()[0]
+        given = {str(p.name).strip(): str(p.value).strip() for p in call.params}
+        assert set(given) <= {field.name for field in FIELDS[kind]}
+        member = "contributeur" if kind == "contribution" else "membre"
+        assert given[member] == "~~~"  # the member's name once they save
+        # unsplit on the preload page itself, or saving it would sign it
+        assert "~~~" not in text.replace("<nowiki>~~~</nowiki>", "")
+        assert {"$1", "$2"} <= set(given.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "kind"),
+    [
+        ("Contribution", "contributeur", "wiki-user-name"),
+        ("Contribution", "date", "date"),
+        ("Contribution", "heures", "number"),
+        ("Contribution", "montant", "number"),
+        ("Soutien cobudget", "membre", "wiki-user-name"),
+        ("Soutien cobudget", "montant", "number"),
+    ],
+)
+def test_the_declaration_forms_type_dates_numbers_and_users(
+    name: str, param: str, kind: str
+) -> None:
+    assert templatedata(name)["params"][param]["type"] == kind

@@ -66,7 +66,7 @@ def test_the_wheel_ships_the_runtime_and_its_files_not_the_dev_wiki_or_the_bench
     (wheel,) = (installed / "dist").glob("wikiledger-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.startswith("wikiledger-")}
-    assert tops == {"ledger", "parsers", "sync", "service", "wiki_templates"}
+    assert tops == {"ledger", "parsers", "render", "sync", "service", "wiki_templates"}
     assert "wiki_templates/extension/WikiLedger/extension.json" in names
     assert "wiki_templates/mediawiki/Contribution.wiki" in names
     assert "wiki_templates/reports/registry.j2" in names
