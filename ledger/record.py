@@ -63,6 +63,17 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.source.page, p.source.line, p.message))
 
 
+Written = tuple[tuple[str, str], ...]  # (parameter name, value as written), in field order
+
+
+def written_value(written: Written, name: str) -> str:
+    """The value of parameter `name` as written on the page; "" when it was not given."""
+    for key, value in written:
+        if key == name:
+            return value
+    return ""
+
+
 class ContributionStatus(StrEnum):
     DECLARED = "déclarée"
     VALIDATED = "validée"
@@ -116,6 +127,9 @@ class Contribution:
     amount: Decimal | None = None
     mission: str = ""
     status: ContributionStatus = ContributionStatus.DECLARED
+    # The parameters as written on the page ((name, text) pairs: ("montant", "1 200 €")), for
+    # the history's from/to; not part of equality: `1200` and `1 200 €` are the same amount.
+    written: Written = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +169,7 @@ class Pledge:
     member: str
     amount: Decimal
     source: Source
+    written: Written = field(default=(), compare=False, repr=False)  # as for `Contribution`
 
 
 @dataclass(frozen=True, slots=True)
