@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -32,7 +32,9 @@ from ledger.history import (
     field_value,
     material,
 )
-from ledger.record import Contribution, ContributionStatus, Problem, Severity
+from ledger.matching import CONTRIBUTION
+from ledger.record import Contribution, ContributionStatus, Problem, Records, Severity, Source
+from ledger.trail import History
 
 S = ContributionStatus
 _VOUCHED = frozenset({S.VALIDATED, S.PAID})
@@ -189,7 +191,8 @@ def judge(trail: Trail, rules: Governance, referents: Referents) -> Verdict:
             f"statut « {field_text(current, 'statut')} » jamais confirmé par une personne habilitée"
         )
     enforce = rules.mode is Mode.ENFORCE
-    chain = entitled if enforce else written
+    # Who validated and paid: those entitled, unless warn mode counts what someone else wrote.
+    chain = entitled if enforce or problem is None else written
     problems: tuple[Problem, ...] = ()
     if problem is not None:
         consequence = (
@@ -235,3 +238,42 @@ def _undone(rules: Governance, versions: list[Version], entitled: _Chain) -> str
         f"{rules.day(vouched.revision)} : une personne habilitée doit la valider à nouveau "
         "(repassez-la à déclarée, puis faites-la valider)"
     )
+
+
+@dataclass(slots=True)
+class Governed:
+    """Records with each declaration's counted status, and the verdicts behind them."""
+
+    records: Records
+    verdicts: list[Verdict | None]  # one per declaration of `records`; None: no history of it
+    problems: list[Problem]
+
+
+def govern(records: Records, history: History, rules: Governance) -> Governed:
+    """Judge every declaration of `records` (the pages now) from its trail in `history`.
+
+    In enforce mode the declarations get their counted status; in warn mode they are as
+    written. A declaration the history does not know (not folded yet) is left as it is.
+    """
+    trails = history.by_source("contribution")
+    seen: dict[Source, int] = {}
+    counted: list[Contribution] = []
+    verdicts: list[Verdict | None] = []
+    problems: list[Problem] = []
+    for declaration in records.contributions:
+        occurrence = seen.get(declaration.source, 0)
+        seen[declaration.source] = occurrence + 1
+        candidates = trails.get(declaration.source, [])
+        trail = candidates[occurrence] if occurrence < len(candidates) else None
+        verdict = None
+        if trail is not None and CONTRIBUTION.values(trail.record) == CONTRIBUTION.values(
+            declaration
+        ):
+            verdict = judge(trail, rules, history.referents_at)
+            problems.extend(verdict.problems)
+            if verdict.status != declaration.status:
+                declaration = replace(declaration, status=verdict.status)
+        counted.append(declaration)
+        verdicts.append(verdict)
+    governed = replace(records, contributions=counted)
+    return Governed(governed, verdicts, problems)
