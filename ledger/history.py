@@ -151,7 +151,7 @@ def contribution_events(versions: Sequence[Version]) -> list[HistoryEvent]:
         else:
             before = previous.record
             assert isinstance(before, Contribution)
-            if before.source.page != record.source.page:
+            if previous.page_id != version.page_id:
                 page = record.source.page
                 events.append(HistoryEvent(version.revision, MOVED, before.source.page, page))
             for name in TRACKED_FIELDS:

@@ -111,7 +111,9 @@ class History:
     ) -> None:
         before = trail.record
         values = kind.values(record)
-        if kind.values(before) != values or _page(before) != _page(record):
+        # A page renamed keeps its id: its records did not move (and a rebuild, which reads
+        # every revision under the page's title now, could not tell).
+        if kind.values(before) != values or trail.page_id != page_id:
             trail.versions.append(Version(revision, page_id, record))
             self._unindex(self._live, kind, kind.values(before), trail.number)
             self._live.setdefault(kind.name, {}).setdefault(values, []).append(trail.number)
@@ -218,8 +220,3 @@ class History:
         timeline = self.referents.get(circle_key(circle), [])
         index = bisect.bisect_right([rev for rev, _ in timeline], rev_id)
         return timeline[index - 1][1] if index else ()
-
-
-def _page(record: object) -> str:
-    source = getattr(record, "source", None)
-    return source.page if isinstance(source, Source) else ""

@@ -58,6 +58,15 @@ def test_lines_inserted_or_removed_above_change_nothing_but_the_line() -> None:
     assert events(wiki, 2) == [(CREATED, "", "déclarée", "Alice Martin")]
 
 
+def test_an_envelope_respelled_annee_to_annee_with_an_accent_is_the_same_envelope() -> None:
+    wiki = Wiki()
+    wiki.edit(PAGE, "{{Enveloppe cercle|cercle=Numérique|annee=2026|montant=1200}}\n")
+    wiki.edit(PAGE, "Budget :\n{{Enveloppe cercle|année=2026|montant=1 200 €|cercle=Numérique}}\n")
+    [trail] = wiki.history.current("envelope")
+    assert trail.number == 1 and len(trail.versions) == 1
+    assert trail.created.user == "Alice Martin"
+
+
 def test_reordered_and_respelled_parameters_are_the_same_declaration() -> None:
     wiki = Wiki()
     wiki.edit(
@@ -216,11 +225,14 @@ def test_a_deleted_page_restored_brings_back_its_declarations() -> None:
     assert trails(wiki) == [(1, 1, "Alice Martin")]
 
 
-def test_a_page_renamed_moves_its_declarations() -> None:
+def test_a_page_renamed_keeps_its_declarations_where_they_are() -> None:
     wiki = Wiki()
     wiki.edit(PAGE, lines(ALICE), title="Brouillon")
     wiki.edit(PAGE, lines(ALICE), user="Admin", title="Contributions/Mars")
-    assert events(wiki, 1)[1:] == [(MOVED, "Brouillon", "Contributions/Mars", "Admin")]
+    assert events(wiki, 1) == [(CREATED, "", "déclarée", "Alice Martin")]
+    [trail] = wiki.history.current("contribution")
+    assert isinstance(trail.record, Contribution)
+    assert trail.record.source.page == "Contributions/Mars"
 
 
 def test_the_same_revision_applied_twice_or_an_older_one_changes_nothing() -> None:
