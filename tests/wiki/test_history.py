@@ -1,0 +1,164 @@
+"""The history read from a real wiki where several accounts edit in turn (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import mwclient
+import pytest
+
+from devwiki import settings
+from devwiki.accounts import Account, create_account
+from devwiki.mediawiki import LocalWiki
+from ledger.governance import Governance, Mode, judge
+from ledger.history import contribution_events
+from ledger.record import Records
+from ledger.trail import History, PageRevision
+from parsers.page import parse_page
+from sync.revisions import RevisionText, group_members, read_histories
+from sync.wiki import WikiClient
+
+CIRCLE = "Test historique/Cercle"
+DECLARATIONS = "Test historique/Déclarations"
+OTHER = "Test historique/Avril"
+
+
+def declaration(who: str, status: str = "", amount: str = "120 €", mission: str = "Accueil") -> str:
+    text = f"{{{{Contribution|contributeur={who}|cercle=Historique|date=12/03/2026|montant={amount}"
+    return text + (f"|statut={status}" if status else "") + f"|mission={mission}}}}}\n"
+
+
+def site_for(wiki: LocalWiki, account: Account | None) -> mwclient.Site:
+    parts = urlsplit(wiki.url)
+    site = mwclient.Site(
+        parts.netloc, path=parts.path.rstrip("/") + "/", scheme=parts.scheme, force_login=False
+    )
+    if account is not None:
+        site.login(account.login, account.password)
+    return site
+
+
+@pytest.fixture(scope="module")
+def people(local_wiki: LocalWiki) -> dict[str, Account]:
+    """A contributor, a référente, a treasurer (in the treasury group), a newcomer."""
+    return {
+        "alice": create_account(local_wiki, "Alice Historique"),
+        "bruno": create_account(local_wiki, "Bruno Référent"),
+        "claire": create_account(
+            local_wiki, "Claire Trésorière", groups=[settings.TREASURER_GROUP]
+        ),
+        "newcomer": create_account(local_wiki, "Nouveau Venu"),
+    }
+
+
+@pytest.fixture
+def edited(
+    wiki: LocalWiki, people: dict[str, Account], admin_site: mwclient.Site
+) -> Iterator[None]:
+    """Pages edited in turn by the accounts, an IP editor, and a revision whose author is hidden."""
+    alice, bruno = site_for(wiki, people["alice"]), site_for(wiki, people["bruno"])
+    claire, newcomer = site_for(wiki, people["claire"]), site_for(wiki, people["newcomer"])
+    anonymous = site_for(wiki, None)
+    admin_site.pages[CIRCLE].edit(
+        "{{Cercle|nom=Historique|référents=Bruno Référent}}", summary="cercle"
+    )
+    page = DECLARATIONS
+    alice.pages[page].edit(declaration("Alice Historique"), summary="1")
+    bruno.pages[page].edit(declaration("Alice Historique", "validée"), summary="2")
+    claire.pages[page].edit(declaration("Alice Historique", "versée"), summary="3")
+    text = declaration("Alice Historique", "versée") + declaration("Nouveau Venu", "versée")
+    newcomer.pages[page].edit(text, summary="4: self-paid")
+    anonymous.pages[page].edit(text + declaration("Alice Historique", mission="IP"), summary="5")
+    hidden = alice.pages[page].edit(
+        text + declaration("Alice Historique", "validée", mission="IP"), summary="6"
+    )
+    admin_site.post(
+        "revisiondelete",
+        type="revision",
+        ids=hidden["newrevid"],
+        hide="user",
+        token=admin_site.get_token("csrf"),
+    )
+    # cut from the page, pasted on another
+    alice.pages[page].edit(declaration("Nouveau Venu", "versée"), summary="7: cut")
+    alice.pages[OTHER].edit(declaration("Alice Historique", "versée"), summary="8: paste")
+    yield
+
+
+def client(wiki: LocalWiki) -> WikiClient:
+    return WikiClient(wiki.url, wiki.bot_login, wiki.bot_password).connect()
+
+
+def page_ids(bot: WikiClient, *titles: str) -> dict[str, int]:
+    infos = bot.page_infos(titles)
+    return {title: info.page_id for title, info in infos.items()}
+
+
+def folded(texts: list[RevisionText]) -> History:
+    changes = []
+    for text in texts:
+        records = parse_page(text.title, text.text)[0] if text.text is not None else Records()
+        changes.append(PageRevision(text.page_id, text.revision, records))
+    return History.rebuild(changes)
+
+
+def test_every_revision_is_read_once_with_its_author_and_the_history_follows(
+    edited: None, wiki: LocalWiki
+) -> None:
+    bot = client(wiki)
+    ids = page_ids(bot, CIRCLE, DECLARATIONS, OTHER)
+    before = bot.requests
+    texts = list(read_histories(bot._query, ids.values(), bot.batch_size))
+    requests = bot.requests - before
+    by_page: dict[str, list[RevisionText]] = {}
+    for text in texts:
+        by_page.setdefault(text.title, []).append(text)
+    assert len(by_page[DECLARATIONS]) == 7 and len(by_page[OTHER]) == 1
+    assert len({t.revision.rev_id for t in texts}) == len(texts) == 9
+    # three generations of revids, then the one page left on its own: never a request a revision
+    assert requests <= 4
+    users = [
+        t.revision.user for t in sorted(by_page[DECLARATIONS], key=lambda t: t.revision.rev_id)
+    ]
+    assert users[:4] == ["Alice Historique", "Bruno Référent", "Claire Trésorière", "Nouveau Venu"]
+    ip = sorted(by_page[DECLARATIONS], key=lambda t: t.revision.rev_id)[4].revision
+    assert (ip.anonymous and ip.user.count(".") == 3) or ":" in ip.user
+    hidden = sorted(by_page[DECLARATIONS], key=lambda t: t.revision.rev_id)[5].revision
+    assert hidden.user_hidden and hidden.user == ""
+
+    history = folded(texts)
+    treasury = group_members(bot._query, settings.TREASURER_GROUP)
+    assert treasury == {"Claire Trésorière"}
+    verdicts = {}
+    for mode in (Mode.WARN, Mode.ENFORCE):
+        rules = Governance(mode=mode, group_members=treasury, bots=frozenset({"WikiLedgerBot"}))
+        for trail in history.current("contribution"):
+            verdict = judge(trail, rules, history.referents_at)
+            verdicts[mode, trail.record.mission, trail.record.contributor] = verdict  # type: ignore[attr-defined]
+    alice = verdicts[Mode.ENFORCE, "Accueil", "Alice Historique"]
+    assert [(e.field, e.old, e.new, e.revision.user) for e in alice.history] == [
+        ("created", "", "déclarée", "Alice Historique"),
+        ("statut", "déclarée", "validée", "Bruno Référent"),
+        ("statut", "validée", "versée", "Claire Trésorière"),
+        ("moved", DECLARATIONS, OTHER, "Alice Historique"),
+    ]
+    assert alice.status == "versée" and alice.problems == ()
+    assert alice.paid_by is not None and alice.paid_by.user == "Claire Trésorière"
+    newcomer = verdicts[Mode.ENFORCE, "Accueil", "Nouveau Venu"]
+    assert newcomer.status == "déclarée" and newcomer.problems[0].severity == "error"
+    assert "Nouveau Venu, qui n'est pas trésorier·e" in newcomer.problems[0].message
+    warned = verdicts[Mode.WARN, "Accueil", "Nouveau Venu"]
+    assert warned.status == "versée" and warned.problems[0].severity == "warning"
+    assert not any(
+        key[1] == "IP" for key in verdicts
+    )  # the IP's and the hidden author's declaration was cut away
+    [ip_trail] = [
+        t for t in history.trails.values() if getattr(t.record, "mission", "") == "IP"
+    ]  # written by the IP, then validated by the hidden author, then cut
+    assert not ip_trail.present
+    events = contribution_events(ip_trail.versions)
+    assert [(e.field, e.revision.anonymous, e.revision.user_hidden) for e in events] == [
+        ("created", True, False),
+        ("statut", False, True),
+    ]
