@@ -185,6 +185,7 @@ def _count(
         str(status),
         declaration.mission,
         problem is not None,  # over_ceiling
+        declaration.verdict,
     )
     return counted, problem
 

@@ -271,8 +271,7 @@ def govern(records: Records, history: History, rules: Governance) -> Governed:
         ):
             verdict = judge(trail, rules, history.referents_at)
             problems.extend(verdict.problems)
-            if verdict.status != declaration.status:
-                declaration = replace(declaration, status=verdict.status)
+            declaration = replace(declaration, status=verdict.status, verdict=verdict)
         counted.append(declaration)
         verdicts.append(verdict)
     governed = replace(records, contributions=counted)

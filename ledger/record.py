@@ -10,6 +10,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.governance import Verdict
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -130,6 +134,8 @@ class Contribution:
     # The parameters as written on the page ((name, text) pairs: ("montant", "1 200 €")), for
     # the history's from/to; not part of equality: `1200` and `1 200 €` are the same amount.
     written: Written = field(default=(), compare=False, repr=False)
+    # Set by `ledger.governance.govern`: who declared, validated and paid it, its history.
+    verdict: Verdict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

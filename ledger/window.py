@@ -10,12 +10,15 @@ changed, a pledge removed) is listed, not counted.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from ledger.history import RevisionRef, Trail, Version
 from ledger.matching import loose_key
-from ledger.record import Campaign, Pledge, Problem, Severity
+from ledger.record import Campaign, Pledge, Problem, Severity, Source, sort_problems
+from ledger.report import CampaignReport, CountedPledge
 
 TEMPLATE = "Soutien cobudget"
 
@@ -28,15 +31,27 @@ class PledgeVerdict:
     counted: bool
     reason: str | None
     written: RevisionRef  # the revision that wrote `pledge`
+    late: str | None = None  # a change after the closing day, listed and not counted
+
+    def problems(self) -> list[Problem]:
+        """The warnings listed on the Bilan and the anomalies page for this pledge."""
+        return [
+            Problem(self.pledge.source, TEMPLATE, Severity.WARNING, message)
+            for message in (self.reason, self.late)
+            if message is not None
+        ]
 
 
 @dataclass(slots=True)
 class Window:
-    """The pledges a round counts, each pledge's verdict, and the late changes listed."""
+    """The pledges a round counts and each pledge's verdict."""
 
     pledges: list[Pledge]
     verdicts: list[PledgeVerdict]
-    problems: list[Problem]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for verdict in self.verdicts for problem in verdict.problems()]
 
 
 def _day(revision: RevisionRef, timezone: datetime.tzinfo) -> datetime.date:
@@ -56,7 +71,7 @@ def apply_window(
 ) -> Window:
     """The time rule over every pledge's trail, removed ones included (they may still count)."""
     by_key = {loose_key(campaign.name): campaign for campaign in campaigns}
-    window = Window([], [], [])
+    window = Window([], [])
     for trail in trails:
         if trail.kind != "pledge":
             continue
@@ -98,7 +113,6 @@ def _judge(
                 f"« {campaign.name} » le {_fr(closing or day)} : il n'est pas compté"
             )
             window.verdicts.append(PledgeVerdict(current, False, reason, latest.revision))
-            window.problems.append(Problem(current.source, TEMPLATE, Severity.WARNING, reason))
         return
     pledge = frozen.record
     assert isinstance(pledge, Pledge)
@@ -111,11 +125,10 @@ def _judge(
             f"le {_fr(opening)} : il n'est pas compté ; modifiez-le pendant la campagne"
         )
         window.verdicts.append(PledgeVerdict(pledge, False, reason, frozen.revision))
-        window.problems.append(Problem(pledge.source, TEMPLATE, Severity.WARNING, reason))
         return
     window.pledges.append(pledge)
-    window.verdicts.append(PledgeVerdict(pledge, True, None, frozen.revision))
     if latest is frozen:
+        window.verdicts.append(PledgeVerdict(pledge, True, None, frozen.revision))
         return
     closed = _fr(closing) if closing is not None else ""
     later = _fr(_day(latest.revision, timezone))
@@ -129,4 +142,37 @@ def _judge(
             f"soutien modifié le {later}, après la clôture du {closed} : la modification "
             f"n'est pas comptée, le soutien compté reste de {_euros(pledge)} à « {pledge.project} »"
         )
-    window.problems.append(Problem(pledge.source, TEMPLATE, Severity.WARNING, message))
+    window.verdicts.append(PledgeVerdict(pledge, True, None, frozen.revision, message))
+
+
+def attach_window(report: CampaignReport, window: Window) -> None:
+    """Add to a campaign's report who wrote each pledge and when, the pledges the time rule
+    left out (state `outside`, with the reason) and the late changes, as problems."""
+    key = loose_key(report.campagne)
+    mine = [v for v in window.verdicts if loose_key(v.pledge.campaign) == key]
+    written: dict[tuple[Source, Decimal], list[RevisionRef]] = defaultdict(list)
+    for verdict in mine:
+        if verdict.counted:
+            written[verdict.pledge.source, verdict.pledge.amount].append(verdict.written)
+    judged = []
+    for counted in report.pledges:
+        revisions = written.get((counted.source, counted.amount))
+        judged.append(replace(counted, written=revisions.pop(0)) if revisions else counted)
+    for verdict in mine:
+        if not verdict.counted:
+            pledge = verdict.pledge
+            judged.append(
+                CountedPledge(
+                    pledge.source,
+                    pledge.member,
+                    pledge.project,
+                    pledge.amount,
+                    "outside",
+                    verdict.written,
+                    verdict.reason,
+                )
+            )
+    report.pledges = sorted(judged, key=lambda p: (p.source.page, p.source.line, p.member))
+    report.problems = sort_problems(
+        report.problems + [problem for verdict in mine for problem in verdict.problems()]
+    )
