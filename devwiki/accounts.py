@@ -30,7 +30,7 @@ def create_account(wiki: LocalWiki, user: str, *, groups: Iterable[str] = ()) ->
     wanted = ",".join(groups)
     if wanted:
         options += ["--custom-groups", wanted]
-    wiki.run_maintenance("createAndPromote.php", *options, user, secrets.token_urlsafe(24))
+    wiki.run_maintenance("createAndPromote.php", *options, user, secrets.token_hex(16))
     app_id = f"{settings.MEMBER_APP_ID}{secrets.token_hex(4)}"  # one per call: never taken
     password = secrets.token_hex(16)
     wiki.run_maintenance(

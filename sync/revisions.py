@@ -1,11 +1,12 @@
 """Reading the revision history of source pages (`prop=revisions`), each revision once.
 
 MediaWiki lists many revisions of one page per request, but only the latest revision of many
-pages, or given revisions (`revids`) of any pages. Each revision names its parent, so the
-history is read backwards by generations: the latest revision of every page in batches
-(content included), then their parents in batches of `revids`, and so on; when only a few
-pages still have older revisions, each of them is read on its own, many revisions a request.
-Every revision is read once, its content with it; continuation is followed throughout.
+pages, or given revisions (`revids`) of any pages. So the ids of every revision of the source
+pages are listed first (`list=allrevisions` over their namespaces, ids only, 5,000 a request
+for a bot), then the revisions are read by `revids` in the largest batches the account allows,
+authors and content included: each revision is read once, in as few requests as the content
+allows. Continuation is followed throughout (a batch whose content exceeds the API's result
+size comes in several parts).
 """
 
 from __future__ import annotations
@@ -70,48 +71,40 @@ def _batches(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-def read_histories(query: Query, page_ids: Iterable[int], batch: int) -> Iterator[RevisionText]:
-    """Every revision of the pages, newest first within a page (see the module docstring).
+def list_revisions(query: Query, page_ids: Iterable[int], namespaces: Iterable[int]) -> list[int]:
+    """The ids of every revision of the pages, oldest first (`list=allrevisions`, ids only:
+    5,000 a request for a bot, pages of the same namespaces that are not ours skipped)."""
+    wanted = set(page_ids)
+    found: list[int] = []
+    for result in query(
+        list="allrevisions",
+        arvprop="ids",
+        arvlimit="max",
+        arvnamespace="|".join(str(n) for n in sorted(set(namespaces))),
+    ):
+        for page in result.get("allrevisions", []):
+            if int(page["pageid"]) in wanted:
+                found.extend(int(revision["revid"]) for revision in page.get("revisions", []))
+    return sorted(found)
 
-    `batch` is how many pages or revisions one request may name (50, or 500 for bots).
-    """
+
+def read_revisions(query: Query, revision_ids: Iterable[int], batch: int) -> Iterator[RevisionText]:
+    """These revisions with their authors and content, `batch` ids a request."""
     common = {"prop": "revisions", "rvprop": PROPS, "rvslots": "main"}
-    pending: dict[int, int] = {}  # page id -> id of the next older revision to read
-    seen: set[int] = set()
+    for ids in _batches(sorted(set(revision_ids)), batch):
+        for result in query(revids="|".join(map(str, ids)), **common):
+            yield from _texts(result)
 
-    def take(result: dict[str, Any]) -> Iterator[RevisionText]:
-        for text in _texts(result):
-            if text.revision.rev_id in seen:
-                continue
-            seen.add(text.revision.rev_id)
-            pending.pop(text.page_id, None)
-            if text.parent_id and text.parent_id not in seen:
-                pending[text.page_id] = text.parent_id
-            yield text
 
-    for ids in _batches(sorted(set(page_ids)), batch):
-        for result in query(pageids="|".join(map(str, ids)), **common):
-            yield from take(result)
-    # A generation in one request per `batch` pages while many pages have older revisions;
-    # a page's whole remaining history in one request per `batch` revisions otherwise.
-    few = max(1, batch // 50)
-    while pending:
-        if len(pending) <= few:
-            for page_id, parent in sorted(pending.items()):
-                del pending[page_id]
-                for result in query(
-                    pageids=str(page_id), rvstartid=parent, rvdir="older", rvlimit=batch, **common
-                ):
-                    for text in _texts(result):
-                        if text.revision.rev_id not in seen:
-                            seen.add(text.revision.rev_id)
-                            yield text
-            return
-        generation = sorted(pending.values())
-        pending.clear()
-        for ids in _batches(generation, batch):
-            for result in query(revids="|".join(map(str, ids)), **common):
-                yield from take(result)
+def read_histories(
+    query: Query, page_ids: Iterable[int], namespaces: Iterable[int], batch: int
+) -> Iterator[RevisionText]:
+    """Every revision of the pages, each once, oldest first (see the module docstring).
+
+    `namespaces` are those of the pages; `batch` is how many revisions one request may name
+    (50, or 500 for bots).
+    """
+    yield from read_revisions(query, list_revisions(query, page_ids, namespaces), batch)
 
 
 def group_members(query: Query, group: str) -> frozenset[str]:
