@@ -93,7 +93,7 @@ def write_history_dump(pages: list[WikiPage], counts: list[int], out: TextIO) ->
 
 def list_revision_ids(reader: _Reader, page_ids: set[int]) -> list[int]:
     """Every revision id of the pages (for the floor; not timed)."""
-    found = []
+    found: list[int] = []
     for query in reader.query(list="allrevisions", arvprop="ids", arvlimit="max"):
         for page in query.get("allrevisions", []):
             if page["pageid"] in page_ids:
