@@ -276,3 +276,45 @@ def govern(records: Records, history: History, rules: Governance) -> Governed:
         verdicts.append(verdict)
     governed = replace(records, contributions=counted)
     return Governed(governed, verdicts, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a declaration's trail as the registre shows it, linked to its diff."""
+
+    action: str  # "déclarée", "validée" or "versée"
+    user: str  # "" when the author is hidden
+    day: datetime.date  # in the configured timezone
+    rev_id: int
+
+    def text(self, year: int) -> str:
+        """`déclarée par Alice Martin le 12/03/2026`, `validée par Bruno Lefèvre le 20/03`,
+        `versée le 02/04 par Claire Petit`: the year only when it is not `year`."""
+        day = self.day.strftime("%d/%m" if self.day.year == year else "%d/%m/%Y")
+        who = self.user or "un auteur masqué"
+        if self.action == "versée":
+            return f"versée le {day} par {who}"
+        return f"{self.action} par {who} le {day}"
+
+
+def trail_steps(verdict: Verdict, timezone: datetime.tzinfo) -> list[Step]:
+    """Who declared, validated and paid, in that order (the steps that happened)."""
+    steps = []
+    for action, revision in (
+        ("déclarée", verdict.declared_by),
+        ("validée", verdict.validated_by),
+        ("versée", verdict.paid_by),
+    ):
+        if revision is not None:
+            day = revision.timestamp.astimezone(timezone).date()
+            steps.append(Step(action, revision.user, day, revision.rev_id))
+    return steps
+
+
+def trail_text(steps: list[Step]) -> str:
+    """The steps on one line, the year written once: `déclarée par … le 12/03/2026 · …`."""
+    if not steps:
+        return ""
+    year = steps[0].day.year
+    first = steps[0].text(year - 1)  # the first step always shows its year
+    return " · ".join([first, *(step.text(year) for step in steps[1:])])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ledger.budget import compute_campaign
 from ledger.contribution import compute_contributions
-from ledger.governance import Governance, Mode, govern
+from ledger.governance import Governance, Mode, govern, trail_steps, trail_text
 from ledger.record import Records
 from ledger.report import campaign_report_to_json, contribution_report_to_json
+from ledger.statement import compute_statement, statement_to_json
 from ledger.window import apply_window, attach_window
 from tests.unit.history_helpers import CIRCLE_PAGE, Wiki, circle, declaration
 
@@ -158,3 +159,24 @@ def test_the_cobudget_json_lists_every_pledge_with_who_wrote_it_and_why_it_does_
     assert on_time["reason"] is None and on_time["timestamp"] == "2026-03-13T15:00:00Z"
     assert json["projects"][0]["pledged"] == "80.00"
     assert [p["severity"] for p in json["problems"] if p["page"] == "Page 20"] == ["warning"]
+
+
+def test_the_registre_trail_reads_as_the_issue_shows_it() -> None:
+    wiki = validated_and_paid()
+    governed = govern(current_records(wiki), wiki.history, RULES)
+    [verdict] = [v for v in governed.verdicts if v is not None]
+    steps = trail_steps(verdict, RULES.timezone)
+    assert [(s.action, s.rev_id) for s in steps] == [("déclarée", 2), ("validée", 3), ("versée", 4)]
+    assert trail_text(steps) == (
+        "déclarée par Alice Martin le 12/03/2026 · validée par Bruno Lefèvre le 12/03"
+        " · versée le 12/03 par Claire Petit"
+    )
+
+
+def test_a_statement_shows_who_validated_and_who_paid() -> None:
+    wiki = validated_and_paid()
+    governed = govern(current_records(wiki), wiki.history, RULES)
+    statement = compute_statement(governed.records, "Alice Martin")
+    [item] = statement_to_json(statement)["contributions"]
+    assert item["validated_by"]["user"] == "Bruno Lefèvre"
+    assert item["paid_by"]["user"] == "Claire Petit"
