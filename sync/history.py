@@ -1,0 +1,137 @@
+"""The history of the source pages, kept in the state and always rebuildable from the wiki.
+
+A first sync (or `sync --rebuild`) reads every revision of the source pages once
+(`sync.revisions`), parses each and folds them into a `ledger.trail.History`. Afterwards each
+sync applies the parse of each page it reads, with the revision it read: the previous parse
+is the history's own state of that page. When revisions were missed in between (the service
+was stopped), only those are read, from that page's history. The history is stored pickled in
+the state's SQLite file, with the parser's fingerprint: another fingerprint means a rebuild.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ledger.history import RevisionRef
+from ledger.record import Records
+from ledger.trail import History, PageRevision
+from sync import sqlite
+from sync.revisions import PROPS, Query, RevisionText, read_histories, revision_ref
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS history (
+    name TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    payload BLOB NOT NULL
+);
+"""
+Parse = Callable[[str, str], Records]  # (title, wikitext) -> records, as the sync parses
+
+
+class HistoryStore:
+    """The pickled history in its own table of the state's SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.RLock()
+        self._db = sqlite.connect(path, SCHEMA, synchronous="NORMAL")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def load(self, fingerprint: str) -> History | None:
+        """The stored history, None when there is none or it was built by another parser."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT fingerprint, payload FROM history WHERE name = 'sources'"
+            ).fetchone()
+        if row is None or row[0] != fingerprint:
+            return None
+        history = pickle.loads(row[1])
+        return history if isinstance(history, History) else None
+
+    def save(self, history: History, fingerprint: str) -> None:
+        payload = pickle.dumps(history, protocol=pickle.HIGHEST_PROTOCOL)
+        with sqlite.transaction(self._db, self._lock) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO history (name, fingerprint, payload) "
+                "VALUES ('sources', ?, ?)",
+                (fingerprint, sqlite3.Binary(payload)),
+            )
+
+
+def parsed(texts: Iterable[RevisionText], parse: Parse) -> list[PageRevision]:
+    """Each revision's records; a revision whose text is hidden keeps the page as it was."""
+    changes = []
+    for text in texts:
+        if text.text is not None:
+            changes.append(PageRevision(text.page_id, text.revision, parse(text.title, text.text)))
+    return changes
+
+
+def build_history(query: Query, pages: dict[int, int], batch: int, parse: Parse) -> History:
+    """The history of the source pages ({page id: namespace}) from every one of their revisions."""
+    texts = read_histories(query, pages, set(pages.values()), batch)
+    return History.rebuild(parsed(texts, parse))
+
+
+def missed_revisions(
+    query: Query, page_id: int, after: int, before: int, batch: int
+) -> list[RevisionText]:
+    """The revisions of one page strictly between `after` and `before` (oldest first)."""
+    found: list[RevisionText] = []
+    for result in query(
+        pageids=str(page_id),
+        prop="revisions",
+        rvprop=PROPS,
+        rvslots="main",
+        rvstartid=after,
+        rvendid=before,
+        rvdir="newer",
+        rvlimit=batch,
+    ):
+        for page in result.get("pages", []):
+            for revision in page.get("revisions", []):
+                rev_id = int(revision["revid"])
+                if after < rev_id < before:
+                    main = revision.get("slots", {}).get("main", {})
+                    text = None if "texthidden" in main else main.get("content")
+                    found.append(
+                        RevisionText(
+                            page_id,
+                            str(page["title"]),
+                            revision_ref(revision),
+                            int(revision.get("parentid", 0)),
+                            None if text is None else str(text),
+                        )
+                    )
+    return found
+
+
+def advance(
+    history: History,
+    page_id: int,
+    revision: RevisionRef,
+    records: Records | None,
+    *,
+    parent_id: int | None = None,
+    missed: Callable[[int, int], list[RevisionText]] | None = None,
+    parse: Parse | None = None,
+) -> None:
+    """Fold one page's new parse (the live path). When `parent_id` says revisions were missed
+    since the last one folded for the page, `missed(after, before)` reads them first."""
+    last = history.last_rev.get(page_id, 0)
+    if (
+        missed is not None
+        and parse is not None
+        and last
+        and parent_id is not None
+        and parent_id > last
+    ):
+        for change in parsed(missed(last, revision.rev_id), parse):
+            history.apply(change)
+    history.apply(PageRevision(page_id, revision, records))
