@@ -254,8 +254,13 @@ def govern(records: Records, history: History, rules: Governance) -> Governed:
 
     In enforce mode the declarations get their counted status; in warn mode they are as
     written. A declaration the history does not know (not folded yet) is left as it is.
+    A verdict is worked out again only when its trail, its line or the référent·es changed
+    (or other rules are given): a live edit judges the declarations of one page.
     """
     trails = history.by_source("contribution")
+    if history.cache_owner is not rules:
+        history.cache.clear()
+        history.cache_owner = rules
     seen: dict[Source, int] = {}
     counted: list[Contribution] = []
     verdicts: list[Verdict | None] = []
@@ -263,19 +268,39 @@ def govern(records: Records, history: History, rules: Governance) -> Governed:
     for declaration in records.contributions:
         occurrence = seen.get(declaration.source, 0)
         seen[declaration.source] = occurrence + 1
-        candidates = trails.get(declaration.source, [])
+        candidates = trails.get(declaration.source, ())
         trail = candidates[occurrence] if occurrence < len(candidates) else None
         verdict = None
-        if trail is not None and CONTRIBUTION.values(trail.record) == CONTRIBUTION.values(
-            declaration
-        ):
-            verdict = judge(trail, rules, history.referents_at)
+        if trail is not None:
+            verdict, declaration = _judged(trail, declaration, rules, history)
+        if verdict is not None:
             problems.extend(verdict.problems)
-            declaration = replace(declaration, status=verdict.status, verdict=verdict)
         counted.append(declaration)
         verdicts.append(verdict)
     governed = replace(records, contributions=counted)
     return Governed(governed, verdicts, problems)
+
+
+def _judged(
+    trail: Trail, declaration: Contribution, rules: Governance, history: History
+) -> tuple[Verdict | None, Contribution]:
+    """The verdict on a declaration and the declaration as counted; from the cache while
+    the trail, its line, the référent·es and the declaration itself are unchanged."""
+    record = trail.record
+    assert isinstance(record, Contribution)
+    last = trail.versions[-1].revision.rev_id
+    key = (len(trail.versions), last, record.source, history.referents_serial)
+    cached = history.cache.get(trail.number)
+    if cached is not None and cached[0] == key and cached[1] is declaration:
+        verdict, governed = cached[2], cached[3]
+        assert isinstance(verdict, Verdict) and isinstance(governed, Contribution)
+        return verdict, governed
+    if CONTRIBUTION.values(record) != CONTRIBUTION.values(declaration):
+        return None, declaration  # the history is behind the pages: nothing to say yet
+    verdict = judge(trail, rules, history.referents_at)
+    governed = replace(declaration, status=verdict.status, verdict=verdict)
+    history.cache[trail.number] = (key, declaration, verdict, governed)
+    return verdict, governed
 
 
 @dataclass(frozen=True, slots=True)

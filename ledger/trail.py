@@ -47,6 +47,65 @@ class History:
         # circle key -> [(rev id, référent·es from then on)], in revision order
         self.referents: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         self._next = 1
+        # What changed since the last `take_changes()`: trails to save, trails merged away.
+        self.dirty: set[int] = set()
+        self.deleted: set[int] = set()
+        # Verdicts already worked out, by trail, for `ledger.governance` (never stored): valid
+        # for the rules in `cache_owner` while the trail and the référent·es are unchanged.
+        self.cache: dict[int, tuple[object, ...]] = {}
+        self.cache_owner: object = None
+        self.referents_serial = 0  # changes whenever a circle's référent·es change
+
+    # The indexes are derived from the trails, so they are not stored: what is stored is the
+    # trails, the pages' lists and the référent·es (`__getstate__`), and every choice made
+    # with the indexes depends on their contents only, never on their order.
+    def __getstate__(self) -> dict[str, object]:
+        return {
+            "trails": self.trails,
+            "pages": self.pages,
+            "last_rev": self.last_rev,
+            "referents": self.referents,
+            "next": self._next,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__()  # type: ignore[misc]
+        self.restore(
+            state["trails"],  # type: ignore[arg-type]
+            state["pages"],  # type: ignore[arg-type]
+            state["last_rev"],  # type: ignore[arg-type]
+            state["referents"],  # type: ignore[arg-type]
+            state["next"],  # type: ignore[arg-type]
+        )
+
+    def restore(
+        self,
+        trails: dict[int, Trail],
+        pages: dict[int, dict[str, list[int]]],
+        last_rev: dict[int, int],
+        referents: dict[str, list[tuple[int, tuple[str, ...]]]],
+        next_number: int,
+    ) -> None:
+        """Set the history from what was stored, and derive its indexes."""
+        self.trails, self.pages, self.last_rev = trails, pages, last_rev
+        self.referents, self._next = referents, next_number
+        by_name = {kind.name: kind for kind in KINDS}
+        for number in sorted(trails):
+            trail = trails[number]
+            kind = by_name[trail.kind]
+            index = self._live if trail.present else self._gone
+            values = kind.values(trail.record)
+            index.setdefault(kind.name, {}).setdefault(values, []).append(number)
+
+    @property
+    def next_number(self) -> int:
+        return self._next
+
+    def take_changes(self) -> tuple[set[int], set[int]]:
+        """The trails changed and deleted since the last call (for an incremental save)."""
+        changed, deleted = self.dirty - self.deleted, set(self.deleted)
+        self.dirty, self.deleted = set(), set()
+        return changed, deleted
 
     @classmethod
     def rebuild(cls, revisions: Iterable[PageRevision]) -> History:
@@ -100,10 +159,13 @@ class History:
             trail = self.trails[numbers[i]]
             self._update(kind, trail, page_id, revision, new[j])
             result[j] = trail.number
+            self.dirty.add(trail.number)
         for i in matching.removed:
             self._remove(kind, self.trails[numbers[i]], page_id, revision)
+            self.dirty.add(numbers[i])
         for j in matching.added:
             result[j] = self._add(kind, page_id, revision, new[j])
+            self.dirty.add(result[j])
         return [result[j] for j in range(len(new))]
 
     def _update(
@@ -133,6 +195,7 @@ class History:
             on_page = self.pages[copy.page_id][kind.name]
             on_page[on_page.index(copy.number)] = trail.number
             del self.trails[copy.number]
+            self.deleted.add(copy.number)
             return
         trail.versions.append(Version(revision, page_id, None))
         self._gone.setdefault(kind.name, {}).setdefault(values, []).append(trail.number)
@@ -141,15 +204,14 @@ class History:
         """A record with the same content, on another page, that appeared after this one's
         last change and has not changed since: a copy waiting for its original to be cut."""
         since = trail.versions[-1].revision.rev_id
-        for number in self._live.get(kind.name, {}).get(values, ()):
-            other = self.trails[number]
-            if (
-                other.page_id != trail.page_id
-                and len(other.versions) == 1
-                and other.created.rev_id > since
-            ):
-                return other
-        return None
+        copies = [
+            other
+            for number in self._live.get(kind.name, {}).get(values, ())
+            if (other := self.trails[number]).page_id != trail.page_id
+            and len(other.versions) == 1
+            and other.created.rev_id > since
+        ]
+        return min(copies, key=lambda t: (t.created.rev_id, t.number), default=None)
 
     def _add(self, kind: Kind, page_id: int, revision: RevisionRef, record: object) -> int:
         values = kind.values(record)
@@ -195,6 +257,7 @@ class History:
         referents = tuple(names)
         if not timeline or timeline[-1][1] != referents:
             timeline.append((rev_id, referents))
+            self.referents_serial += 1
 
     # -- reading -----------------------------------------------------------------------------
 

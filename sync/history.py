@@ -4,8 +4,8 @@ A first sync (or `sync --rebuild`) reads every revision of the source pages once
 (`sync.revisions`), parses each and folds them into a `ledger.trail.History`. Afterwards each
 sync applies the parse of each page it reads, with the revision it read: the previous parse
 is the history's own state of that page. When revisions were missed in between (the service
-was stopped), only those are read, from that page's history. The history is stored pickled in
-the state's SQLite file, with the parser's fingerprint: another fingerprint means a rebuild.
+was stopped), only those are read, from that page's history. The history is stored in the
+state's SQLite file, with the parser's fingerprint: another fingerprint means a rebuild.
 """
 
 from __future__ import annotations
@@ -16,14 +16,18 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ledger.history import RevisionRef
+from ledger.history import RevisionRef, Trail
 from ledger.record import Records
 from ledger.trail import History, PageRevision
 from sync import sqlite
 from sync.revisions import PROPS, Query, RevisionText, read_histories, revision_ref
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS history (
+CREATE TABLE IF NOT EXISTS history_trail (
+    number INTEGER PRIMARY KEY,
+    payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history_meta (
     name TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
     payload BLOB NOT NULL
@@ -32,8 +36,13 @@ CREATE TABLE IF NOT EXISTS history (
 Parse = Callable[[str, str], Records]  # (title, wikitext) -> records, as the sync parses
 
 
+def _dump(value: object) -> sqlite3.Binary:
+    return sqlite3.Binary(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 class HistoryStore:
-    """The pickled history in its own table of the state's SQLite file."""
+    """The history in two tables of the state's SQLite file: one row per trail, saved when
+    it changed (a live edit saves a few rows), and the pages' lists and référent·es."""
 
     def __init__(self, path: Path) -> None:
         self._lock = threading.RLock()
@@ -47,20 +56,39 @@ class HistoryStore:
         """The stored history, None when there is none or it was built by another parser."""
         with self._lock:
             row = self._db.execute(
-                "SELECT fingerprint, payload FROM history WHERE name = 'sources'"
+                "SELECT fingerprint, payload FROM history_meta WHERE name = 'sources'"
             ).fetchone()
-        if row is None or row[0] != fingerprint:
-            return None
-        history = pickle.loads(row[1])
-        return history if isinstance(history, History) else None
+            if row is None or row[0] != fingerprint:
+                return None
+            rows = self._db.execute("SELECT number, payload FROM history_trail").fetchall()
+        pages, last_rev, referents, next_number = pickle.loads(row[1])
+        trails: dict[int, Trail] = {number: pickle.loads(payload) for number, payload in rows}
+        history = History()
+        history.restore(trails, pages, last_rev, referents, next_number)
+        return history
 
     def save(self, history: History, fingerprint: str) -> None:
-        payload = pickle.dumps(history, protocol=pickle.HIGHEST_PROTOCOL)
+        """Save what changed since the last save (everything when the fingerprint changed)."""
+        changed, deleted = history.take_changes()
+        meta = (history.pages, history.last_rev, history.referents, history.next_number)
         with sqlite.transaction(self._db, self._lock) as db:
+            row = db.execute(
+                "SELECT fingerprint FROM history_meta WHERE name = 'sources'"
+            ).fetchone()
+            if row is None or row[0] != fingerprint:
+                db.execute("DELETE FROM history_trail")
+                changed, deleted = set(history.trails), set()
+            db.executemany(
+                "DELETE FROM history_trail WHERE number = ?", [(n,) for n in sorted(deleted)]
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO history_trail (number, payload) VALUES (?, ?)",
+                [(n, _dump(history.trails[n])) for n in sorted(changed)],
+            )
             db.execute(
-                "INSERT OR REPLACE INTO history (name, fingerprint, payload) "
+                "INSERT OR REPLACE INTO history_meta (name, fingerprint, payload) "
                 "VALUES ('sources', ?, ?)",
-                (fingerprint, sqlite3.Binary(payload)),
+                (fingerprint, _dump(meta)),
             )
 
 

@@ -79,3 +79,29 @@ class Wiki:
         change = PageRevision(page_id, ref, None)
         self.log.append(change)
         self.history.apply(change)
+
+
+def snapshot(history: History) -> list[object]:
+    """Everything the history holds, values as written included (pickles may share objects
+    differently, so their bytes can differ for equal histories)."""
+
+    def record(item: object) -> object:
+        return (repr(item), getattr(item, "written", None))
+
+    return [
+        [
+            (
+                t.number,
+                t.kind,
+                t.page_id,
+                record(t.record),
+                [(v.revision, v.page_id, record(v.record)) for v in t.versions],
+            )
+            for t in history.trails.values()
+        ],
+        history.pages,
+        history.last_rev,
+        history.referents,
+        history._live,
+        history._gone,
+    ]

@@ -20,6 +20,7 @@ from parsers.page import parse_page
 from sync.history import HistoryStore, advance, build_history, missed_revisions
 from sync.revisions import RevisionText, group_members, read_histories, read_revisions
 from sync.wiki import WikiClient
+from tests.unit.history_helpers import snapshot
 
 CIRCLE = "Test historique/Cercle"
 DECLARATIONS = "Test historique/Déclarations"
@@ -162,32 +163,6 @@ def test_every_revision_is_read_once_with_its_author_and_the_history_follows(
     assert [(e.field, e.revision.anonymous, e.revision.user_hidden) for e in events] == [
         ("created", True, False),
         ("statut", False, True),
-    ]
-
-
-def snapshot(history: History) -> list[object]:
-    """Everything the history holds, values as written included (pickles may share objects
-    differently, so their bytes can differ for equal histories)."""
-
-    def record(item: object) -> object:
-        return (repr(item), getattr(item, "written", None))
-
-    return [
-        [
-            (
-                t.number,
-                t.kind,
-                t.page_id,
-                record(t.record),
-                [(v.revision, v.page_id, record(v.record)) for v in t.versions],
-            )
-            for t in history.trails.values()
-        ],
-        history.pages,
-        history.last_rev,
-        history.referents,
-        history._live,
-        history._gone,
     ]
 
 
