@@ -7,6 +7,7 @@ import datetime
 from ledger.history import RevisionRef
 from ledger.trail import History, PageRevision
 from parsers.page import parse_page
+from sync.revisions import RevisionText
 
 START = datetime.datetime(2026, 3, 12, 9, 0, tzinfo=datetime.UTC)
 
@@ -50,6 +51,7 @@ class Wiki:
         self.history = History()
         self.log: list[PageRevision] = []
         self.titles: dict[int, str] = {}
+        self.texts: list[RevisionText] = []  # every revision as the wiki would give it
         self.next_rev = 1
 
     def edit(
@@ -66,6 +68,8 @@ class Wiki:
         self.titles[page_id] = title
         ref = revision(self.next_rev, user, anonymous=anonymous, hidden=hidden)
         self.next_rev += 1
+        parent = max((t.revision.rev_id for t in self.texts if t.page_id == page_id), default=0)
+        self.texts.append(RevisionText(page_id, title, ref, parent, text))
         records, problems = parse_page(title, text)
         assert not [p for p in problems if p.severity == "error"], problems
         change = PageRevision(page_id, ref, records)
