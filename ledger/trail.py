@@ -141,6 +141,8 @@ class History:
             on_page[kind.name] = kept
         if change.records is None:
             self.pages.pop(page_id, None)
+            # Undeleted, the page comes back at one of its old revisions: let it be applied.
+            self.last_rev.pop(page_id, None)
         for key in sorted(circles_touched):
             self._note_referents(key, rev_id)
 

@@ -225,6 +225,16 @@ def test_a_deleted_page_restored_brings_back_its_declarations() -> None:
     assert trails(wiki) == [(1, 1, "Alice Martin")]
 
 
+def test_a_page_undeleted_at_its_old_revision_brings_back_its_declarations() -> None:
+    wiki = Wiki()
+    wiki.edit(PAGE, lines(ALICE, BRUNO))
+    last = wiki.log[-1]
+    wiki.delete(PAGE)
+    wiki.history.apply(last)  # undelete: the page's current revision is its old one again
+    assert trails(wiki) == [(1, 1, "Alice Martin"), (2, 2, "Bruno Lefèvre")]
+    assert events(wiki, 1) == [(CREATED, "", "déclarée", "Alice Martin")]
+
+
 def test_a_page_renamed_keeps_its_declarations_where_they_are() -> None:
     wiki = Wiki()
     wiki.edit(PAGE, lines(ALICE), title="Brouillon")
