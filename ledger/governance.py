@@ -48,6 +48,17 @@ class Mode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class GovernanceSettings:
+    """`[governance]` of `wikiledger.toml`."""
+
+    mode: Mode = Mode.WARN
+    validators: tuple[str, ...] = ()  # may validate in every circle, besides its référent·es
+    treasurers: tuple[str, ...] = ()  # may mark declarations paid
+    treasurer_group: str = ""  # a wiki user group whose members may too
+    bots: tuple[str, ...] = ()  # the bot's account: filled in by the service
+
+
+@dataclass(frozen=True, slots=True)
 class Governance:
     """The `[governance]` settings, with the treasurer group's members read from the wiki."""
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ledger.governance import Governance, Governed, Mode, govern
+from ledger.governance import Governance, GovernanceSettings, Governed, govern
 from ledger.history import RevisionRef
 from ledger.record import Pledge, Problem, Records
 from ledger.trail import History, PageRevision
@@ -25,17 +25,6 @@ from sync.history import HistoryStore, Parse, parsed
 from sync.revisions import RevisionText
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class GovernanceSettings:
-    """`[governance]` of `wikiledger.toml`."""
-
-    mode: Mode = Mode.WARN
-    validators: tuple[str, ...] = ()  # may validate in every circle, besides its référent·es
-    treasurers: tuple[str, ...] = ()  # may mark declarations paid
-    treasurer_group: str = ""  # a wiki user group whose members may too
-    bots: tuple[str, ...] = field(default=())  # the bot's account: filled in by the service
 
 
 class HistoryWiki(Protocol):

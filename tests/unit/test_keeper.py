@@ -6,10 +6,10 @@ import datetime
 from collections.abc import Mapping
 from pathlib import Path
 
-from ledger.governance import Mode
+from ledger.governance import GovernanceSettings, Mode
 from ledger.record import ContributionStatus, Records
 from parsers.page import parse_page
-from sync.keeper import GovernanceSettings, HistoryKeeper
+from sync.keeper import HistoryKeeper
 from sync.revisions import RevisionText
 from tests.unit.history_helpers import CIRCLE_PAGE, Wiki, circle, declaration
 
