@@ -38,3 +38,14 @@ def create_account(wiki: LocalWiki, user: str, *, groups: Iterable[str] = ()) ->
         password,
     )  # fmt: skip
     return Account(user, f"{user}@{app_id}", password)
+
+
+def rename_account(wiki: LocalWiki, old: str, new: str) -> None:
+    """Rename a user as an administrator would (their edits then show the new name)."""
+    try:  # MediaWiki 1.40 and later: in core
+        wiki.run_maintenance("renameUser.php", old, new)
+    except RuntimeError:  # 1.39: the Renameuser extension's script
+        wiki.run_maintenance(
+            "../extensions/Renameuser/maintenance/renameUser.php", "--oldname", old,
+            "--newname", new,
+        )  # fmt: skip

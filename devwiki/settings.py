@@ -95,6 +95,10 @@ $wgGroupPermissions['bot']['noratelimit'] = true;
 $wgGroupPermissions['tresorerie']['read'] = true;
 # Administrators may hide a revision's author (tests of hidden authors in histories).
 $wgGroupPermissions['sysop']['deleterevision'] = true;
+# Renaming users (tests of renamed authors): an extension until 1.39, in core since 1.40.
+if ( is_dir( "$IP/extensions/Renameuser" ) ) {
+	wfLoadExtension( 'Renameuser' );
+}
 $wgPasswordAttemptThrottle = false;
 $wgAccountCreationThrottle = 0;
 $wgEnableEmail = false;

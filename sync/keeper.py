@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Protocol
 
 from ledger.governance import Governance, GovernanceSettings, Governed, govern
@@ -40,6 +41,10 @@ class HistoryWiki(Protocol):
 
     def group_members(self, group: str) -> frozenset[str]:
         """The members of a wiki user group."""
+        ...
+
+    def renamed_users(self) -> dict[str, str]:
+        """{old name: new name} of the users renamed on the wiki."""
         ...
 
 
@@ -122,7 +127,7 @@ class HistoryKeeper:
     # -- judging ---------------------------------------------------------------------------------
 
     def rules(self) -> Governance:
-        """The rules, the treasurer group's members read once per process."""
+        """The rules; the treasurer group's members and the renames read once per process."""
         if self._rules is None:
             settings = self.settings
             members = (
@@ -136,6 +141,7 @@ class HistoryKeeper:
                 treasurers=frozenset(settings.treasurers),
                 group_members=members,
                 bots=frozenset(settings.bots),
+                renamed=MappingProxyType(self.wiki.renamed_users()),
                 timezone=self.timezone,
             )
         return self._rules

@@ -113,3 +113,17 @@ def group_members(query: Query, group: str) -> frozenset[str]:
     for result in query(list="allusers", augroup=group, aulimit="max"):
         members.update(str(user["name"]) for user in result.get("allusers", []))
     return frozenset(members)
+
+
+def renamed_users(query: Query) -> dict[str, str]:
+    """{old name: new name} of every user renamed on the wiki (the rename log)."""
+    renamed: dict[str, str] = {}
+    for result in query(
+        list="logevents", letype="renameuser", leprop="details", lelimit="max", ledir="newer"
+    ):
+        for event in result.get("logevents", []):
+            params = event.get("params", {})
+            old, new = params.get("olduser"), params.get("newuser")
+            if old and new:
+                renamed[str(old)] = str(new)
+    return renamed

@@ -39,6 +39,10 @@ class FakeHistoryWiki:
         self.calls.append(f"group {group}")
         return self.group
 
+    def renamed_users(self) -> dict[str, str]:
+        self.calls.append("renames")
+        return {"Bruno Lefevre": "Bruno Lefèvre"}
+
 
 def parse(title: str, text: str) -> Records:
     return parse_page(title, text)[0]
@@ -148,4 +152,18 @@ def test_pledges_follow_the_rounds_dates_and_unknown_ones_count_as_written(tmp_p
     assert judged is not None
     assert [(p.member, p.amount) for p in judged.records.pledges] == [("Bruno", 7)]
     assert judged.problems[0].message.startswith("soutien écrit le 12/03/2026, avant l'ouverture")
+    keeper.close()
+
+
+def test_renames_read_from_the_wiki_keep_a_renamed_referente_entitled(tmp_path: Path) -> None:
+    wiki = Wiki()
+    wiki.edit(CIRCLE_PAGE, circle("Bruno Lefevre"), user="Admin")  # still the old name
+    wiki.edit(PAGE, declaration() + "\n")
+    wiki.edit(PAGE, declaration(status="validée") + "\n", user="Bruno Lefèvre")
+    keeper = keeper_for(wiki, tmp_path, mode=Mode.ENFORCE)
+    keeper.build({CIRCLE_PAGE: 0, PAGE: 0}, "v1", parse)
+    judged = keeper.judge(current(wiki))
+    assert judged is not None and judged.problems == []
+    assert judged.records.contributions[0].status is S.VALIDATED
+    assert isinstance(keeper.wiki, FakeHistoryWiki) and keeper.wiki.calls.count("renames") == 1
     keeper.close()

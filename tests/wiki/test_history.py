@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 import mwclient
 import pytest
 
 from devwiki import settings
-from devwiki.accounts import Account, create_account
+from devwiki.accounts import Account, create_account, rename_account
 from devwiki.mediawiki import LocalWiki
 from ledger.governance import Governance, Mode, judge
 from ledger.history import contribution_events
@@ -18,7 +19,13 @@ from ledger.record import Records
 from ledger.trail import History, PageRevision
 from parsers.page import parse_page
 from sync.history import HistoryStore, advance, build_history, missed_revisions
-from sync.revisions import RevisionText, group_members, read_histories, read_revisions
+from sync.revisions import (
+    RevisionText,
+    group_members,
+    read_histories,
+    read_revisions,
+    renamed_users,
+)
 from sync.wiki import WikiClient
 from tests.unit.history_helpers import snapshot
 
@@ -231,3 +238,26 @@ def test_the_history_is_kept_in_the_state_and_a_live_edit_reads_nothing_more(
         "montant passé de « 150 € » à « 1 500 € » par Alice Historique"
     )
     store.close()
+
+
+def test_a_renamed_referente_keeps_her_validation_through_the_rename_log(
+    wiki: LocalWiki, people: dict[str, Account], admin_site: mwclient.Site
+) -> None:
+    referente = create_account(wiki, "Renée Avant")
+    admin_site.pages[CIRCLE].edit("{{Cercle|nom=Historique|référents=Renée Avant}}")
+    site_for(wiki, people["alice"]).pages[DECLARATIONS].edit(declaration("Alice Historique"))
+    site_for(wiki, referente).pages[DECLARATIONS].edit(declaration("Alice Historique", "validée"))
+    rename_account(wiki, "Renée Avant", "Renée Après")
+    bot = client(wiki)
+    ids = page_ids(bot, CIRCLE, DECLARATIONS)
+    texts = list(read_histories(bot._query, ids.values(), [0], bot.batch_size))
+    assert "Renée Après" in {t.revision.user for t in texts}  # the wiki shows the new name
+    history = folded(texts)
+    [trail] = history.current("contribution")
+    renamed = renamed_users(bot._query)
+    assert renamed["Renée Avant"] == "Renée Après"
+    with_log = Governance(mode=Mode.ENFORCE, renamed=MappingProxyType(renamed))
+    assert judge(trail, with_log, history.referents_at).status == "validée"
+    without = judge(trail, Governance(mode=Mode.ENFORCE), history.referents_at)
+    assert without.status == "déclarée"
+    assert "Renée Après, qui n'est pas référent·e" in without.problems[0].message
