@@ -20,7 +20,7 @@ from ledger.history import RevisionRef, Trail
 from ledger.record import Records
 from ledger.trail import History, PageRevision
 from sync import sqlite
-from sync.revisions import PROPS, Query, RevisionText, read_histories, revision_ref
+from sync.revisions import Query, RevisionText, read_histories
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS history_trail (
@@ -105,39 +105,6 @@ def build_history(query: Query, pages: dict[int, int], batch: int, parse: Parse)
     """The history of the source pages ({page id: namespace}) from every one of their revisions."""
     texts = read_histories(query, pages, set(pages.values()), batch)
     return History.rebuild(parsed(texts, parse))
-
-
-def missed_revisions(
-    query: Query, page_id: int, after: int, before: int, batch: int
-) -> list[RevisionText]:
-    """The revisions of one page strictly between `after` and `before` (oldest first)."""
-    found: list[RevisionText] = []
-    for result in query(
-        pageids=str(page_id),
-        prop="revisions",
-        rvprop=PROPS,
-        rvslots="main",
-        rvstartid=after,
-        rvendid=before,
-        rvdir="newer",
-        rvlimit=batch,
-    ):
-        for page in result.get("pages", []):
-            for revision in page.get("revisions", []):
-                rev_id = int(revision["revid"])
-                if after < rev_id < before:
-                    main = revision.get("slots", {}).get("main", {})
-                    text = None if "texthidden" in main else main.get("content")
-                    found.append(
-                        RevisionText(
-                            page_id,
-                            str(page["title"]),
-                            revision_ref(revision),
-                            int(revision.get("parentid", 0)),
-                            None if text is None else str(text),
-                        )
-                    )
-    return found
 
 
 def advance(

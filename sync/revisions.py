@@ -107,6 +107,39 @@ def read_histories(
     yield from read_revisions(query, list_revisions(query, page_ids, namespaces), batch)
 
 
+def missed_revisions(
+    query: Query, page_id: int, after: int, before: int, batch: int
+) -> list[RevisionText]:
+    """The revisions of one page strictly between `after` and `before` (oldest first)."""
+    found: list[RevisionText] = []
+    for result in query(
+        pageids=str(page_id),
+        prop="revisions",
+        rvprop=PROPS,
+        rvslots="main",
+        rvstartid=after,
+        rvendid=before,
+        rvdir="newer",
+        rvlimit=batch,
+    ):
+        for page in result.get("pages", []):
+            for revision in page.get("revisions", []):
+                rev_id = int(revision["revid"])
+                if after < rev_id < before:
+                    main = revision.get("slots", {}).get("main", {})
+                    text = None if "texthidden" in main else main.get("content")
+                    found.append(
+                        RevisionText(
+                            page_id,
+                            str(page["title"]),
+                            revision_ref(revision),
+                            int(revision.get("parentid", 0)),
+                            None if text is None else str(text),
+                        )
+                    )
+    return found
+
+
 def group_members(query: Query, group: str) -> frozenset[str]:
     """The users in a wiki user group (`list=allusers`), e.g. the treasury's."""
     members: set[str] = set()

@@ -18,14 +18,8 @@ from ledger.history import contribution_events
 from ledger.record import Records
 from ledger.trail import History, PageRevision
 from parsers.page import parse_page
-from sync.history import HistoryStore, advance, build_history, missed_revisions
-from sync.revisions import (
-    RevisionText,
-    group_members,
-    read_histories,
-    read_revisions,
-    renamed_users,
-)
+from sync.history import HistoryStore, advance, build_history
+from sync.revisions import RevisionText, read_revisions
 from sync.wiki import WikiClient
 from tests.unit.history_helpers import snapshot
 
@@ -119,7 +113,7 @@ def test_every_revision_is_read_once_with_its_author_and_the_history_follows(
     bot = client(wiki)
     ids = page_ids(bot, CIRCLE, DECLARATIONS, OTHER)
     before = bot.requests
-    texts = list(read_histories(bot._query, ids.values(), [0], bot.batch_size))
+    texts = bot.read_histories({page_id: 0 for page_id in ids.values()})
     requests = bot.requests - before
     by_page: dict[str, list[RevisionText]] = {}
     for text in texts:
@@ -137,7 +131,7 @@ def test_every_revision_is_read_once_with_its_author_and_the_history_follows(
     assert hidden.user_hidden and hidden.user == ""
 
     history = folded(texts)
-    treasury = group_members(bot._query, settings.TREASURER_GROUP)
+    treasury = bot.group_members(settings.TREASURER_GROUP)
     assert treasury == {"Claire Trésorière"}
     verdicts = {}
     for mode in (Mode.WARN, Mode.ENFORCE):
@@ -217,9 +211,7 @@ def test_the_history_is_kept_in_the_state_and_a_live_edit_reads_nothing_more(
         text.revision,
         parse_records(text.title, text.text or ""),
         parent_id=text.parent_id,
-        missed=lambda after, until: missed_revisions(
-            bot._query, ids[DECLARATIONS], after, until, bot.batch_size
-        ),
+        missed=lambda after, until: bot.missed_revisions(ids[DECLARATIONS], after, until),
         parse=parse_records,
     )
     assert bot.requests == before + 1
@@ -250,11 +242,11 @@ def test_a_renamed_referente_keeps_her_validation_through_the_rename_log(
     rename_account(wiki, "Renée Avant", "Renée Après")
     bot = client(wiki)
     ids = page_ids(bot, CIRCLE, DECLARATIONS)
-    texts = list(read_histories(bot._query, ids.values(), [0], bot.batch_size))
+    texts = bot.read_histories({page_id: 0 for page_id in ids.values()})
     assert "Renée Après" in {t.revision.user for t in texts}  # the wiki shows the new name
     history = folded(texts)
     [trail] = history.current("contribution")
-    renamed = renamed_users(bot._query)
+    renamed = bot.renamed_users()
     assert renamed["Renée Avant"] == "Renée Après"
     with_log = Governance(mode=Mode.ENFORCE, renamed=MappingProxyType(renamed))
     assert judge(trail, with_log, history.referents_at).status == "validée"
