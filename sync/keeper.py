@@ -56,7 +56,17 @@ class Judged:
     records: Records
     governed: Governed
     window: Window
-    problems: list[Problem]
+    problems: list[Problem]  # governance findings, then the rounds' dates'
+
+    def governance_by_year(self) -> dict[int, list[Problem]]:
+        """The governance findings by the year of the declaration they concern (for the
+        contributions JSON of that year)."""
+        found: dict[int, list[Problem]] = {}
+        contributions = self.governed.records.contributions
+        for declaration, verdict in zip(contributions, self.governed.verdicts, strict=True):
+            if verdict is not None and verdict.problems:
+                found.setdefault(declaration.date.year, []).extend(verdict.problems)
+        return found
 
 
 class HistoryKeeper:

@@ -89,6 +89,7 @@ def test_a_first_sync_builds_the_history_and_enforce_mode_counts_what_was_entitl
     [counted] = judged.records.contributions
     assert counted.status is S.VALIDATED  # the newcomer may not pay
     assert [p.severity for p in judged.problems] == ["error"]
+    assert list(judged.governance_by_year()) == [2026]
     keeper.save()
     again = keeper_for(wiki, tmp_path, mode=Mode.ENFORCE, treasurer_group="tresorerie")
     assert again.load("v1") and not again.load("v2")
