@@ -83,6 +83,7 @@ class HistoryKeeper:
         self.timezone = timezone
         self.history: History | None = None
         self.fingerprint = ""
+        self.revisions_read = 0  # by the last build
         self._rules: Governance | None = None
 
     def close(self) -> None:
@@ -97,12 +98,21 @@ class HistoryKeeper:
             self.fingerprint = fingerprint
         return self.history is not None
 
-    def build(self, pages: Mapping[int, int], fingerprint: str, parse: Parse) -> int:
-        """Read every revision of the source pages and fold them; the revisions read."""
+    def build(
+        self, pages: Mapping[int, int], fingerprint: str, parse: Parse
+    ) -> dict[int, RevisionText]:
+        """Read every revision of the source pages and fold them; each page's latest revision
+        (so that a first sync reads no page twice)."""
         texts = self.wiki.read_histories(pages)
         self.history = History.rebuild(parsed(texts, parse))
         self.fingerprint = fingerprint
-        return len(texts)
+        self.revisions_read = len(texts)
+        latest: dict[int, RevisionText] = {}
+        for text in texts:
+            known = latest.get(text.page_id)
+            if known is None or known.revision.rev_id < text.revision.rev_id:
+                latest[text.page_id] = text
+        return latest
 
     def advance(
         self,

@@ -83,7 +83,9 @@ def test_a_first_sync_builds_the_history_and_enforce_mode_counts_what_was_entitl
     wiki.edit(PAGE, declaration(status="versée") + "\n", user="Nouveau Membre")
     keeper = keeper_for(wiki, tmp_path, mode=Mode.ENFORCE, treasurer_group="tresorerie")
     assert not keeper.load("v1")
-    assert keeper.build({CIRCLE_PAGE: 0, PAGE: 0}, "v1", parse) == 4
+    latest = keeper.build({CIRCLE_PAGE: 0, PAGE: 0}, "v1", parse)
+    assert keeper.revisions_read == 4
+    assert {k: v.revision.rev_id for k, v in latest.items()} == {CIRCLE_PAGE: 1, PAGE: 4}
     judged = keeper.judge(current(wiki))
     assert judged is not None
     [counted] = judged.records.contributions
