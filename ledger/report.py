@@ -139,6 +139,9 @@ class CampaignReport:
     closing: datetime.date | None = None
     project_cap: Decimal | None = None
     page: str = ""  # page of the {{Cobudget}} declaration
+    # changes the round's dates leave out (issue 12): written before the opening or after the
+    # closing, changed or removed after it; also among `problems`
+    late: list[Problem] = field(default_factory=list)
 
 
 def money(value: Decimal | None) -> str | None:

@@ -173,6 +173,5 @@ def attach_window(report: CampaignReport, window: Window) -> None:
                 )
             )
     report.pledges = sorted(judged, key=lambda p: (p.source.page, p.source.line, p.member))
-    report.problems = sort_problems(
-        report.problems + [problem for verdict in mine for problem in verdict.problems()]
-    )
+    report.late = sort_problems([problem for verdict in mine for problem in verdict.problems()])
+    report.problems = sort_problems(report.problems + report.late)

@@ -109,6 +109,8 @@ class HistoryKeeper:
         self.revisions_read = len(texts)
         latest: dict[int, RevisionText] = {}
         for text in texts:
+            if text.text is None:
+                continue  # hidden: the sync reads that page as usual
             known = latest.get(text.page_id)
             if known is None or known.revision.rev_id < text.revision.rev_id:
                 latest[text.page_id] = text

@@ -159,6 +159,7 @@ def test_the_cobudget_json_lists_every_pledge_with_who_wrote_it_and_why_it_does_
     assert on_time["reason"] is None and on_time["timestamp"] == "2026-03-13T15:00:00Z"
     assert json["projects"][0]["pledged"] == "80.00"
     assert [p["severity"] for p in json["problems"] if p["page"] == "Page 20"] == ["warning"]
+    assert [(p.source.page, p.severity) for p in report.late] == [("Page 20", "warning")]
 
 
 def test_the_registre_trail_reads_as_the_issue_shows_it() -> None:
