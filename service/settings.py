@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ledger.governance import GovernanceSettings, Mode
 from parsers.page import TemplateNames
 from sync.config import PageTitles, SyncConfig
 
@@ -99,4 +100,36 @@ def load_config(path: Path | None) -> SyncConfig:
         rate = Decimal(str(ledger.get("default_hourly_rate", "30.00")))
     except InvalidOperation:
         raise ConfigError("[ledger] default_hourly_rate must be a number like 30.00") from None
-    return SyncConfig(templates=templates, pages=pages, default_rate=rate)
+    governance = _governance(data.get("governance", {}))
+    return SyncConfig(templates=templates, pages=pages, default_rate=rate, governance=governance)
+
+
+def _governance(table: dict[str, Any]) -> GovernanceSettings:
+    """`[governance]`: mode ("warn" or "enforce"), validators, treasurers, treasurer_group."""
+    known = ("mode", "validators", "treasurers", "treasurer_group")
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) in [governance] of wikiledger.toml: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(known)})"
+        )
+    mode = str(table.get("mode", "warn"))
+    if mode not in ("warn", "enforce"):
+        raise ConfigError(f'[governance] mode must be "warn" or "enforce", not {mode!r}')
+    names: dict[str, tuple[str, ...]] = {}
+    for key in ("validators", "treasurers"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'[governance] {key} must be a list of user names, like ["Alice"]')
+        names[key] = tuple(" ".join(v.replace("_", " ").split()) for v in value)
+    group = table.get("treasurer_group", "")
+    if not isinstance(group, str):
+        raise ConfigError(
+            '[governance] treasurer_group must be a wiki user group, like "tresorerie"'
+        )
+    return GovernanceSettings(
+        mode=Mode(mode),
+        validators=names["validators"],
+        treasurers=names["treasurers"],
+        treasurer_group=group.strip(),
+    )

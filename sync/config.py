@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from ledger.governance import GovernanceSettings
 from parsers.page import TemplateNames
 
 _NOT_IN_TITLES = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f]")
@@ -93,6 +94,8 @@ class SyncConfig:
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
+    # who may validate and pay, warn or enforce (`[governance]`; issue 12)
+    governance: GovernanceSettings = field(default_factory=GovernanceSettings)
 
     def template_titles(self) -> list[str]:
         """Our templates as titles the API accepts (`Template:` works on every language)."""
