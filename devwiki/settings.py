@@ -14,6 +14,10 @@ BOT_USER = "WikiLedgerBot"
 BOT_APP_ID = "wikiledger"
 BOT_GRANTS = "basic,highvolume,editpage,createeditmovepage"
 # The admin bot password is for test clean-up and the demo: delete, protect, edit anything.
+TREASURER_GROUP = "tresorerie"
+# Members' accounts made by tests (devwiki.accounts): they edit pages, nothing more.
+MEMBER_APP_ID = "tests"
+MEMBER_GRANTS = "basic,editpage,createeditmovepage"
 ADMIN_GRANTS = (
     "basic,highvolume,editpage,createeditmovepage,editprotected,editinterface,"
     "editsiteconfig,delete,protect,patrol,rollback,import"
@@ -90,6 +94,14 @@ $wgHooks['APIAfterExecute'][] = static function ( $module ) {
 # Tests and benchmarks hammer the wiki: no rate limits, no login throttle, no e-mail.
 $wgRateLimits = [];
 $wgGroupPermissions['bot']['noratelimit'] = true;
+# The treasury's user group (governance: its members may mark declarations paid).
+$wgGroupPermissions['tresorerie']['read'] = true;
+# Administrators may hide a revision's author (tests of hidden authors in histories).
+$wgGroupPermissions['sysop']['deleterevision'] = true;
+# Renaming users (tests of renamed authors): an extension until 1.39, in core since 1.40.
+if ( is_dir( "$IP/extensions/Renameuser" ) ) {
+	wfLoadExtension( 'Renameuser' );
+}
 $wgPasswordAttemptThrottle = false;
 $wgAccountCreationThrottle = 0;
 $wgEnableEmail = false;

@@ -209,6 +209,7 @@ def _count(
         declaration.mission,
         problem is not None,  # over_ceiling
         ceiling if problem is not None else None,
+        declaration.verdict,
     )
     return counted, problem
 

@@ -10,6 +10,10 @@ import datetime
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.governance import Verdict
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -61,6 +65,17 @@ def format_problem(problem: Problem) -> str:
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Problems in a stable order: by page, line, then message."""
     return sorted(problems, key=lambda p: (p.source.page, p.source.line, p.message))
+
+
+Written = tuple[tuple[str, str], ...]  # (parameter name, value as written), in field order
+
+
+def written_value(written: Written, name: str) -> str:
+    """The value of parameter `name` as written on the page; "" when it was not given."""
+    for key, value in written:
+        if key == name:
+            return value
+    return ""
 
 
 class ContributionStatus(StrEnum):
@@ -138,6 +153,11 @@ class Contribution:
     amount: Decimal | None = None
     mission: str = ""
     status: ContributionStatus = ContributionStatus.DECLARED
+    # The parameters as written on the page ((name, text) pairs: ("montant", "1 200 €")), for
+    # the history's from/to; not part of equality: `1200` and `1 200 €` are the same amount.
+    written: Written = field(default=(), compare=False, repr=False)
+    # Set by `ledger.governance.govern`: who declared, validated and paid it, its history.
+    verdict: Verdict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +215,7 @@ class Pledge:
     member: str
     amount: Decimal
     source: Source
+    written: Written = field(default=(), compare=False, repr=False)  # as for `Contribution`
 
 
 @dataclass(frozen=True, slots=True)

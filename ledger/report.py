@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ledger.history import RevisionRef, iso_utc
 from ledger.record import Problem, SettlementRule, Source
+
+if TYPE_CHECKING:
+    from ledger.governance import Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,7 @@ class CountedContribution:
     mission: str
     over_ceiling: bool = False
     ceiling: Decimal | None = None  # hours × rate to the cent, set when `over_ceiling`
+    verdict: Verdict | None = None  # its history and who validated and paid (issue 12)
 
 
 @dataclass(slots=True)
@@ -160,7 +165,9 @@ class CountedPledge:
     member: str
     project: str
     amount: Decimal
-    state: str  # "counted" | "suspended" | "rejected"
+    state: str  # "counted" | "suspended" | "rejected" | "outside" (of the round's dates)
+    written: RevisionRef | None = None  # the revision that wrote it, when the history is known
+    reason: str | None = None  # why it does not count (French), when the time rule says so
 
 
 @dataclass(slots=True)
@@ -177,6 +184,9 @@ class CampaignReport:
     closing: datetime.date | None = None
     project_cap: Decimal | None = None
     page: str = ""  # page of the {{Cobudget}} declaration
+    # changes the round's dates leave out (issue 12): written before the opening or after the
+    # closing, changed or removed after it; also among `problems`
+    late: list[Problem] = field(default_factory=list)
 
 
 def money(value: Decimal | None) -> str | None:
@@ -214,6 +224,38 @@ def closing_to_json(closing: ClosingState | None) -> dict[str, Any] | None:
             for d in closing.due
         ],
     }
+
+
+def trail_to_json(status: str, verdict: Verdict | None) -> dict[str, Any]:
+    """The keys issue 12 adds to each declaration: as written, who did what, its history."""
+    if verdict is None:  # no history known (not read yet): only what the page says
+        return {
+            "written_status": status,
+            "declared_by": None,
+            "validated_by": None,
+            "paid_by": None,
+            "history": [],
+        }
+    return {
+        "written_status": str(verdict.written_status),
+        "declared_by": verdict.declared_by.to_json() if verdict.declared_by else None,
+        "validated_by": verdict.validated_by.to_json() if verdict.validated_by else None,
+        "paid_by": verdict.paid_by.to_json() if verdict.paid_by else None,
+        "history": [event.to_json() for event in verdict.history],
+    }
+
+
+_PLEDGE_REASONS = {
+    "suspended": "soutiens suspendus : leur total dépasse la dotation du membre",
+    "rejected": "soutien non compté : voir la liste des anomalies",
+}
+
+
+def pledge_reason(pledge: CountedPledge) -> str | None:
+    """Why a pledge does not count (French), None when it does."""
+    if pledge.state == "counted":
+        return None
+    return pledge.reason or _PLEDGE_REASONS.get(pledge.state, "soutien non compté")
 
 
 def contribution_report_to_json(report: ContributionReport) -> dict[str, Any]:
@@ -281,6 +323,7 @@ def contribution_report_to_json(report: ContributionReport) -> dict[str, Any]:
                 "amount": money(c.amount),
                 "status": c.status,
                 "mission": c.mission,
+                **trail_to_json(c.status, c.verdict),
             }
             for c in report.contributions
         ],
@@ -330,6 +373,10 @@ def campaign_report_to_json(report: CampaignReport) -> dict[str, Any]:
                 "project": p.project,
                 "amount": money(p.amount),
                 "state": p.state,
+                "counted": p.state == "counted",
+                "reason": pledge_reason(p),
+                "written_by": p.written.user or None if p.written else None,
+                "timestamp": iso_utc(p.written.timestamp) if p.written else None,
             }
             for p in report.pledges
         ],

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ledger.report import money
+from ledger.report import money, trail_to_json
 
 if TYPE_CHECKING:  # `ledger.statement` imports this module: its types only for annotations
+    from ledger.governance import Verdict
     from ledger.statement import Statement, Totals
 
 
@@ -19,6 +20,11 @@ def totals_to_json(totals: Totals) -> dict[str, Any]:
         "remaining_to_pay": money(totals.remaining_to_pay),
         "declarations": totals.declarations,
     }
+
+
+def _who_validated_and_paid(status: str, verdict: Verdict | None) -> dict[str, Any]:
+    trail = trail_to_json(status, verdict)
+    return {"validated_by": trail["validated_by"], "paid_by": trail["paid_by"]}
 
 
 def statement_to_json(statement: Statement) -> dict[str, Any]:
@@ -62,6 +68,7 @@ def statement_to_json(statement: Statement) -> dict[str, Any]:
                 "status": c.status,
                 "mission": c.mission,
                 "over_ceiling": c.over_ceiling,
+                **_who_validated_and_paid(c.status, c.verdict),
             }
             for c in statement.declarations
         ],

@@ -46,6 +46,9 @@ from parsers.value import (
 
 Record = Circle | Envelope | Contribution | Campaign | Project | Pledge | StatementRequest | Closing
 OWNER_NAMESPACES = ("utilisateur", "utilisatrice", "user")
+# The parameters whose text as written the history shows (`from`/`to` of its events).
+CONTRIBUTION_WRITTEN = ("contributeur", "cercle", "date", "heures", "montant", "statut", "mission")
+PLEDGE_WRITTEN = ("campagne", "projet", "membre", "montant")
 
 
 def build_circle(r: CallReader) -> Circle | None:
@@ -89,6 +92,7 @@ def build_contribution(r: CallReader) -> Contribution | None:
         amount=amount,
         mission=mission or "",
         status=status or ContributionStatus.DECLARED,
+        written=r.written(*CONTRIBUTION_WRITTEN),
     )
 
 
@@ -151,7 +155,7 @@ def build_pledge(r: CallReader) -> Pledge | None:
     amount = r.read("montant", parse_money, required=True)
     if r.failed or campaign is None or project is None or member is None or amount is None:
         return None
-    return Pledge(campaign, project, member, amount, r.source)
+    return Pledge(campaign, project, member, amount, r.source, written=r.written(*PLEDGE_WRITTEN))
 
 
 def page_owner(title: str) -> str | None:

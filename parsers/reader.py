@@ -124,6 +124,12 @@ class CallReader:
         param = self.params.get(name)
         return param.value if param is not None else ""
 
+    def written(self, *names: str) -> tuple[tuple[str, str], ...]:
+        """(name, value as written) of the given parameters that are present, in that order."""
+        return tuple(
+            (name, param.value) for name in names if (param := self.params.get(name)) is not None
+        )
+
     def read(self, name: str, parse: Callable[[str, str], T], required: bool = False) -> T | None:
         """The parsed value of a parameter; None when absent, empty or unreadable.
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from ledger.contribution import DEFAULT_RATE
+from ledger.governance import GovernanceSettings
 from ledger.plausibility import Limits
 from parsers.page import TemplateNames
 
@@ -119,6 +120,8 @@ class SyncConfig:
     user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
+    # who may validate and pay, warn or enforce (`[governance]`; issue 12)
+    governance: GovernanceSettings = field(default_factory=GovernanceSettings)
 
     def template_titles(self) -> list[str]:
         """Our templates as titles the API accepts (`Template:` works on every language)."""

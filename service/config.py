@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ledger.governance import GovernanceSettings, Mode
 from ledger.name import suggest
 from ledger.plausibility import Limits
 from parsers.page import TemplateNames
@@ -103,6 +104,33 @@ class ClosingSection(Section):
     floor: Decimal | None = Field(default=_default("closing_floor"), ge=0, decimal_places=2)
 
 
+class GovernanceSection(Section):
+    """`[governance]`: who may validate and pay, and whether the rules are enforced."""
+
+    # "warn": figures as written, each finding a warning; "enforce": counted as set by people
+    # entitled to set it
+    mode: Mode = Mode.WARN
+    # may validate in every circle, besides the référent·es its `{{Cercle}}` names
+    validators: tuple[str, ...] = ()
+    # may mark declarations paid (`versée`)
+    treasurers: tuple[str, ...] = ()
+    # a wiki user group whose members may mark declarations paid too ("": none)
+    treasurer_group: str = Field(default="", min_length=0)
+
+    @field_validator("validators", "treasurers")
+    @classmethod
+    def user_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(" ".join(name.replace("_", " ").split()) for name in names)
+
+    def to_settings(self) -> GovernanceSettings:
+        return GovernanceSettings(
+            mode=self.mode,
+            validators=self.validators,
+            treasurers=self.treasurers,
+            treasurer_group=self.treasurer_group.strip(),
+        )
+
+
 class ConfigFile(BaseModel):
     """The whole of `wikiledger.toml`; every section and key is optional."""
 
@@ -114,6 +142,7 @@ class ConfigFile(BaseModel):
     wiki: WikiSection = WikiSection()
     limits: LimitsSection = LimitsSection()
     closing: ClosingSection = ClosingSection()
+    governance: GovernanceSection = GovernanceSection()
 
     def to_sync_config(self) -> SyncConfig:
         return SyncConfig(
@@ -125,6 +154,7 @@ class ConfigFile(BaseModel):
             timezone=self.wiki.timezone,
             limits=self.limits.to_limits(),
             closing_floor=self.closing.floor,
+            governance=self.governance.to_settings(),
         )
 
 
@@ -194,6 +224,7 @@ def _describe(problem: Any) -> str:
         return f"[{loc[0]}] must be a table of keys (valid keys: {', '.join(sections[loc[0]])})"
     where = f"[{loc[0]}] {'.'.join(loc[1:])}"
     message = str(problem["msg"]).removeprefix("Value error, ")
+    message = message.replace("a valid tuple", 'a list, like ["…", "…"]')
     given = repr(problem["input"])
     return f"{where}: {message}" + ("" if given in message else f" (got {given})")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ import mwclient
 import mwclient.errors
 import requests
 
+from sync import revisions
 from sync.port import (
     EditConflict,
     LoginRefused,
@@ -34,6 +35,7 @@ from sync.port import (
     WikiError,
     WikiUnreachable,
 )
+from sync.revisions import RevisionText
 
 log = logging.getLogger(__name__)
 
@@ -502,3 +504,22 @@ class WikiClient:
         """One revision's text by its id (None when it is gone)."""
         pages = list(self._fetch(revids=str(rev_id)))
         return pages[0] if pages else None
+
+    # -- history (who declared, validated and paid) ---------------------------------------
+
+    def read_histories(self, pages: Mapping[int, int]) -> list[RevisionText]:
+        """Every revision of the pages ({page id: namespace}), each once, authors included."""
+        namespaces = set(pages.values())
+        return list(revisions.read_histories(self._query, pages, namespaces, self.batch_size))
+
+    def missed_revisions(self, page_id: int, after: int, before: int) -> list[RevisionText]:
+        """The revisions of one page strictly between two revision ids, oldest first."""
+        return revisions.missed_revisions(self._query, page_id, after, before, self.batch_size)
+
+    def group_members(self, group: str) -> frozenset[str]:
+        """The members of a wiki user group (the treasury's)."""
+        return revisions.group_members(self._query, group)
+
+    def renamed_users(self) -> dict[str, str]:
+        """{old name: new name} of the users renamed on the wiki."""
+        return revisions.renamed_users(self._query)

@@ -58,6 +58,12 @@ max_hourly_rate = "90"
 
 [closing]
 floor = "300.00"
+
+[governance]
+mode = "enforce"
+validators = ["Denis Roux"]
+treasurers = ["Claire Petit"]
+treasurer_group = "tresorerie"
 """
 
 
@@ -139,7 +145,7 @@ def test_an_unknown_section_is_refused_with_a_suggestion_and_the_valid_ones() ->
     message = refusal('[template]\ncircle = "Cercle"\n')
     assert message == (
         "wikiledger.toml: unknown section [template] — did you mean [templates]? "
-        "(valid sections: [templates], [pages], [ledger], [wiki], [limits], [closing])"
+        "(valid sections: [templates], [pages], [ledger], [wiki], [limits], [closing], [governance])"
     )
 
 
@@ -163,8 +169,8 @@ def test_a_key_in_the_wrong_section_is_sent_to_its_own() -> None:
 
 
 def test_a_name_far_from_every_valid_one_gets_the_list_only() -> None:
-    message = refusal("[gouvernance]\nmode = 1\n")
-    assert message.startswith("wikiledger.toml: unknown section [gouvernance] (valid sections:")
+    message = refusal("[banque]\nmode = 1\n")
+    assert message.startswith("wikiledger.toml: unknown section [banque] (valid sections:")
 
 
 # -- wrong values ----------------------------------------------------------------------------

@@ -1,0 +1,194 @@
+"""The sync's side of issue 12: keep the history current and judge the records with it.
+
+`HistoryKeeper` loads the history from the state (or builds it from every revision of the
+source pages on a first sync or a rebuild), folds in each page a sync reads (with the revision
+it read: no request more, unless revisions were missed), judges the declarations by the
+`[governance]` rules, applies the co-budget rounds' dates to the pledges, and saves what
+changed. The wiki is reached through `HistoryWiki`, a part of the wiki port.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol
+
+from ledger.governance import Governance, GovernanceSettings, Governed, govern
+from ledger.history import RevisionRef
+from ledger.record import Pledge, Problem, Records
+from ledger.trail import History, PageRevision
+from ledger.window import Window, apply_window
+from sync.history import HistoryStore, Parse, parsed
+from sync.revisions import RevisionText
+
+log = logging.getLogger(__name__)
+
+
+class HistoryWiki(Protocol):
+    """What the history needs of the wiki (implemented by the wiki adapter)."""
+
+    def read_histories(self, pages: Mapping[int, int]) -> list[RevisionText]:
+        """Every revision of the pages ({page id: namespace}), each once."""
+        ...
+
+    def missed_revisions(self, page_id: int, after: int, before: int) -> list[RevisionText]:
+        """The revisions of one page strictly between two revision ids, oldest first."""
+        ...
+
+    def group_members(self, group: str) -> frozenset[str]:
+        """The members of a wiki user group."""
+        ...
+
+    def renamed_users(self) -> dict[str, str]:
+        """{old name: new name} of the users renamed on the wiki."""
+        ...
+
+
+@dataclass(slots=True)
+class Judged:
+    """Records as counted (declarations' statuses, pledges within their rounds' dates), and
+    the findings of governance and of the rounds' dates (listed apart on the anomalies page)."""
+
+    records: Records
+    governed: Governed
+    window: Window
+    problems: list[Problem]  # governance findings, then the rounds' dates'
+
+    def governance_by_year(self) -> dict[int, list[Problem]]:
+        """The governance findings by the year of the declaration they concern (for the
+        contributions JSON of that year)."""
+        found: dict[int, list[Problem]] = {}
+        contributions = self.governed.records.contributions
+        for declaration, verdict in zip(contributions, self.governed.verdicts, strict=True):
+            if verdict is not None and verdict.problems:
+                found.setdefault(declaration.date.year, []).extend(verdict.problems)
+        return found
+
+
+class HistoryKeeper:
+    def __init__(
+        self,
+        wiki: HistoryWiki,
+        state_path: Path,
+        settings: GovernanceSettings,
+        timezone: datetime.tzinfo,
+    ) -> None:
+        self.wiki = wiki
+        self.store = HistoryStore(state_path)
+        self.settings = settings
+        self.timezone = timezone
+        self.history: History | None = None
+        self.fingerprint = ""
+        self.revisions_read = 0  # by the last build
+        self._rules: Governance | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- keeping the history current ------------------------------------------------------------
+
+    def load(self, fingerprint: str) -> bool:
+        """Load the stored history of this parser; False when it must be built."""
+        if self.history is None or fingerprint != self.fingerprint:
+            self.history = self.store.load(fingerprint)
+            self.fingerprint = fingerprint
+        return self.history is not None
+
+    def build(
+        self, pages: Mapping[int, int], fingerprint: str, parse: Parse
+    ) -> dict[int, RevisionText]:
+        """Read every revision of the source pages and fold them; each page's latest revision
+        (so that a first sync reads no page twice)."""
+        texts = self.wiki.read_histories(pages)
+        self.history = History.rebuild(parsed(texts, parse))
+        self.fingerprint = fingerprint
+        self.revisions_read = len(texts)
+        latest: dict[int, RevisionText] = {}
+        for text in texts:
+            if text.text is None:
+                continue  # hidden: the sync reads that page as usual
+            known = latest.get(text.page_id)
+            if known is None or known.revision.rev_id < text.revision.rev_id:
+                latest[text.page_id] = text
+        return latest
+
+    def advance(
+        self,
+        page_id: int,
+        revision: RevisionRef,
+        records: Records | None,
+        parse: Parse,
+        *,
+        parent_id: int | None = None,
+    ) -> None:
+        """Fold one page's new parse; the revisions missed since the last one are read first."""
+        history = self.history
+        if history is None:
+            return
+        last = history.last_rev.get(page_id, 0)
+        if last and parent_id is not None and parent_id > last:
+            missed = self.wiki.missed_revisions(page_id, last, revision.rev_id)
+            for change in parsed(missed, parse):
+                history.apply(change)
+        history.apply(PageRevision(page_id, revision, records))
+
+    def remove(self, page_ids: Iterable[int], revision: RevisionRef) -> None:
+        """Pages that are sources no more (deleted, or their calls removed)."""
+        if self.history is not None:
+            for page_id in sorted(page_ids):
+                self.history.apply(PageRevision(page_id, revision, None))
+
+    def save(self) -> None:
+        if self.history is not None:
+            self.store.save(self.history, self.fingerprint)
+
+    # -- judging ---------------------------------------------------------------------------------
+
+    def rules(self) -> Governance:
+        """The rules; the treasurer group's members and the renames read once per process."""
+        if self._rules is None:
+            settings = self.settings
+            members = (
+                self.wiki.group_members(settings.treasurer_group)
+                if settings.treasurer_group
+                else frozenset()
+            )
+            self._rules = Governance(
+                mode=settings.mode,
+                validators=frozenset(settings.validators),
+                treasurers=frozenset(settings.treasurers),
+                group_members=members,
+                bots=frozenset(settings.bots),
+                renamed=MappingProxyType(self.wiki.renamed_users()),
+                timezone=self.timezone,
+            )
+        return self._rules
+
+    def judge(self, records: Records) -> Judged | None:
+        """The records as counted with their findings; None while there is no history."""
+        history = self.history
+        if history is None:
+            return None
+        governed = govern(records, history, self.rules())
+        window = apply_window(history.trails.values(), records.campaigns, self.timezone)
+        counted = Records(
+            circles=records.circles,
+            envelopes=records.envelopes,
+            contributions=governed.records.contributions,
+            campaigns=records.campaigns,
+            projects=records.projects,
+            pledges=_pledges(records, window),
+            statements=records.statements,
+        )
+        return Judged(counted, governed, window, governed.problems + window.problems)
+
+
+def _pledges(records: Records, window: Window) -> list[Pledge]:
+    """The pledges as the rounds' dates count them; one the history does not know yet (no
+    verdict at its place) counts as written."""
+    judged = {verdict.pledge.source for verdict in window.verdicts}
+    return window.pledges + [p for p in records.pledges if p.source not in judged]
