@@ -29,8 +29,6 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
-from render.config import SyncConfig
-
 from bench.dump import FIRST_TIMESTAMP, WikiPage, _write_head
 from bench.floor import _Reader, read_by_transcludedin
 from bench.generate import SIZES, Size, generate, template_pages
@@ -38,6 +36,7 @@ from devwiki.mediawiki import create_wiki
 from ledger.record import Records
 from ledger.trail import History, PageRevision
 from parsers.page import parse_page
+from render.config import SyncConfig
 from sync.revisions import read_histories
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "last_history.json"
