@@ -145,7 +145,8 @@ def test_an_unknown_section_is_refused_with_a_suggestion_and_the_valid_ones() ->
     message = refusal('[template]\ncircle = "Cercle"\n')
     assert message == (
         "wikiledger.toml: unknown section [template] — did you mean [templates]? "
-        "(valid sections: [templates], [pages], [ledger], [wiki], [limits], [closing], [governance])"
+        "(valid sections: [templates], [pages], [ledger], [wiki], [limits], [closing], "
+        "[governance])"
     )
 
 
