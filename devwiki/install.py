@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -228,6 +229,19 @@ def copy_pristine(source: Path, root: Path, *, server: str, secrets_: Secrets) -
     )
     (root / "LocalSettings.php").write_text(text, encoding="utf-8")
     set_passwords(root / "data" / f"{DATABASE}.sqlite", secrets_)
+    for name in (f"{DATABASE}.sqlite", f"{DATABASE}cache.sqlite", f"{DATABASE}_jobqueue.sqlite"):
+        use_wal(root / "data" / name)
+
+
+def use_wal(database: Path) -> None:
+    """Put a database file in write-ahead-log mode (kept in the file). In SQLite's default
+    rollback-journal mode a page view that reads while the bot saves could not take its write
+    lock and failed with "Error 5: database is locked" (MediaWiki opens DEFERRED
+    transactions); with WAL, readers and the writer no longer block each other."""
+    if not database.is_file():
+        return
+    with contextlib.closing(sqlite3.connect(database, timeout=30)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def set_passwords(database: Path, secrets_: Secrets) -> None:
