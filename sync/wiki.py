@@ -39,6 +39,13 @@ from sync.revisions import RevisionText
 
 log = logging.getLogger(__name__)
 
+# What a wiki that does not answer raises (stopped, network down, timeouts).
+_NO_ANSWER = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    mwclient.errors.MaximumRetriesExceeded,
+)
+
 
 # API errors that mean the bot's session is gone: log in again and repeat the request once.
 SESSION_ERRORS = frozenset({"assertuserfailed", "assertbotfailed", "badtoken", "notloggedin"})
@@ -139,11 +146,7 @@ class WikiClient:
             )
             site.site_init()
             self.requests += 1
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout,
-            mwclient.errors.MaximumRetriesExceeded,
-        ) as err:
+        except _NO_ANSWER as err:
             raise WikiUnreachable(
                 f"cannot reach the wiki at {self.url}: check WIKILEDGER_WIKI_URL and that "
                 f"the wiki is running ({type(err).__name__})"
@@ -162,11 +165,7 @@ class WikiClient:
                     f"login refused for {self._user!r} ({err.code}): check WIKILEDGER_BOT_USER "
                     "(as User@app for a bot password) and WIKILEDGER_BOT_PASSWORD"
                 ) from None
-            except (
-                requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout,
-                mwclient.errors.MaximumRetriesExceeded,
-            ) as err:
+            except _NO_ANSWER as err:
                 raise WikiUnreachable(
                     f"login failed at {self.url}: the wiki stopped answering ({type(err).__name__})"
                 ) from None
