@@ -53,6 +53,13 @@ def test_the_declarations_of_an_undeleted_page_come_back_through_its_webhook(liv
     wait_for(lambda: live.declarations_of("Ugo Restauré"), timeout=15, what="the declaration")
     live.admin.pages[title].delete(reason="essai de suppression")
     wait_for(lambda: not live.declarations_of("Ugo Restauré"), timeout=15, what="the deletion")
+    # the computation changes before the pages are saved: wait for the registre too, or the
+    # check below would see the registre of before the deletion
+    wait_for(
+        lambda: "Ugo Restauré" not in live.generated(),
+        timeout=15,
+        what="the registre without the deleted page",
+    )
     live.admin.post(
         "undelete", title=title, reason="essai de restauration", token=live.admin.get_token("csrf")
     )
