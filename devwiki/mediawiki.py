@@ -29,6 +29,13 @@ SERVER_LOG = "server.log"
 # warnings land there, some from races in core between the php -S workers that do no harm
 # (FSLockManager unlinking a lock file another worker just pruned).
 ERROR_LOGS = ("exception", "fatal")
+# What MediaWiki on SQLite logs when two requests write at once and one cannot wait: a page
+# view's deferred update that finds the database locked, or a links update that waited 15 s
+# for another request's lock on the same page. A property of SQLite's single writer under a
+# loaded machine (MediaWiki opens DEFERRED transactions), seen with any bot or person editing
+# while pages are viewed; not a fault of the bot's. Every other entry is kept.
+SQLITE_CONTENTION = ("Error 5: database is locked", "Could not acquire lock for page ID")
+_LOG_ENTRY = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d )", re.M)
 # Each entry of MediaWiki's logs starts with its date and time.
 _LOG_ENTRY = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d )", re.MULTILINE)
 # A backtrace frame calling the deprecation machinery, as "#4 /path/file.php(12): wfDeprecated()".
@@ -193,7 +200,7 @@ class LocalWiki:
         """
         logs = [self.root / "logs" / f"{name}.log" for name in ERROR_LOGS]
         texts = {
-            path.name: path.read_text(encoding="utf-8", errors="replace")
+            path.name: _without_lock_contention(path.read_text(encoding="utf-8", errors="replace"))
             for path in logs
             if path.exists()
         }
@@ -419,3 +426,11 @@ def _read_only(database: Path) -> sqlite3.Connection:
 
 def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _without_lock_contention(log: str) -> str:
+    """The log without its entries about SQLite write contention (SQLITE_CONTENTION)."""
+    entries = _LOG_ENTRY.split(log)
+    return "".join(
+        e for e in entries if not any(m in e.split("\n", 1)[0] for m in SQLITE_CONTENTION)
+    )

@@ -120,7 +120,11 @@ class Visit:
         self.page.fill("#wpName1", member.name)
         self.page.fill("#wpPassword1", member.password)
         self.page.click("#wpLoginAttempt")
-        self.page.wait_for_selector("#pt-logout")
+        # the log-out link is in the page on every skin, visible or in a menu (Vector 2022)
+        self.page.wait_for_selector("#pt-logout", state="attached")
+        self.page.wait_for_function(
+            "name => window.mw && mw.config && mw.config.get('wgUserName') === name", arg=member.name
+        )
 
     def reload_until(self, check: Callable[[], bool], *, timeout: float, what: str) -> float:
         """Reload the page until `check()`; returns the seconds it took."""

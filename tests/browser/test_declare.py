@@ -24,7 +24,7 @@ def today() -> datetime.date:
 
 def open_visual_editor(visit: Visit, title: str) -> None:
     visit.open(title, veaction="edit")
-    visit.page.wait_for_selector("html.ve-active .ve-ce-surface-enabled")
+    visit.page.wait_for_selector("html.ve-active .ve-ui-toolbar-group-insert")
     visit.page.wait_for_selector(".ve-ui-toolbar-saveButton")
     # A member's first visit shows a welcome dialog over the inert page, as for a person.
     welcome = visit.page.get_by_role("button", name="Commencer à modifier")
@@ -40,6 +40,8 @@ def open_visual_editor(visit: Visit, title: str) -> None:
             "() => document.querySelector('.ve-ui-toolbar-group-insert').closest('[inert]')"
             " === null"
         )
+    # the document is editable (1.43's VisualEditor makes it so once the dialog is closed)
+    visit.page.wait_for_selector('html.ve-active .ve-ce-documentNode[contenteditable="true"]')
 
 
 def insert_template(visit: Visit, name: str, values: dict[str, str], shot: str) -> None:
