@@ -123,7 +123,8 @@ class Visit:
         # the log-out link is in the page on every skin, visible or in a menu (Vector 2022)
         self.page.wait_for_selector("#pt-logout", state="attached")
         self.page.wait_for_function(
-            "name => window.mw && mw.config && mw.config.get('wgUserName') === name", arg=member.name
+            "name => window.mw && mw.config && mw.config.get('wgUserName') === name",
+            arg=member.name,
         )
 
     def reload_until(self, check: Callable[[], bool], *, timeout: float, what: str) -> float:
