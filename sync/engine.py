@@ -221,6 +221,7 @@ class SyncEngine:
                     self.config.templates,
                     self._aliases or {},
                     self._bearers,
+                    self.config.user_namespaces,
                 )
             parsed.append(
                 ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)

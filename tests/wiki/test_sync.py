@@ -62,10 +62,10 @@ def test_a_full_sync_computes_the_expected_ledger_and_writes_the_pages(
     assert {REGISTRY, ANOMALIES, BILAN, "Contribution-rétribution/Registre 2025"} <= titles
     registry = page_text(bot_site, REGISTRY)
     assert registry.startswith(MARKER_START) and MARKER_END in registry
-    assert "4\u202f770,50" in registry and "wikitable sortable" in registry
+    assert "4\xa0770,50" in registry and "wikitable sortable" in registry
     assert f"[[:{REGISTRY}/Numérique|Numérique]]" in registry
     numerique = page_text(bot_site, f"{REGISTRY}/Numérique")
-    assert f"{REGISTRY}/Numérique" in titles and "4\u202f770,50" in numerique
+    assert f"{REGISTRY}/Numérique" in titles and "4\xa0770,50" in numerique
     assert "Utilisateur:David Nguyen/Contributions 2026|" in numerique  # each declaration's source
 
 
