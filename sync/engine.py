@@ -3,7 +3,8 @@
 One sync: resolve redirects to our templates -> list the pages that transclude them (revision
 ids only, one query for all the templates) -> read and parse only pages whose revision is not
 in the cache -> compute the ledgers (pure) -> plan and render the summary pages -> write only
-the pages whose generated part changed (`sync.writer`).
+the pages whose generated part changed (`sync.writer`) -> the circles `{{Contribution}}`'s
+form suggests, when they changed (`sync.suggestions`).
 
 Waiting for the wiki is overlapped with work: a batch of pages is parsed while the wiki serves
 the next one, and a summary page is rendered while the wiki saves the previous one (the cache
@@ -27,12 +28,14 @@ from parsers.page import parse_page_cards
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
+from render.templatedata import circle_names
 from sync.cache import ParseCache, parser_fingerprint
 from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
 from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
 from sync.state import ParsedPage, StateStore
+from sync.suggestions import CircleSuggestions
 from sync.writer import Writer
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
@@ -65,6 +68,7 @@ class SyncEngine:
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
         self._newest_source: float | None = None  # newest source revision read (render.card)
+        self.suggestions = CircleSuggestions(wiki, config)  # the form's circles (TemplateData)
 
     # -- public operations ------------------------------------------------------------------
 
@@ -240,6 +244,9 @@ class SyncEngine:
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
                 result.edits = self._write_outputs(computation, result, dry_run=dry_run)
+                circles = circle_names(computation.records.circles)
+                suggested = self.suggestions.update(circles, dry_run=dry_run)
+                result.edits += [suggested] if suggested is not None else []
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
         result.requests = self.wiki.requests - start_requests
