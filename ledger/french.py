@@ -13,7 +13,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from ledger.record import ZERO, ContributionStatus
+from ledger.record import ZERO, ContributionStatus, SettlementRule
 
 NBSP = "\u00a0"  # the one no-break space: thousands separator and before €, h, %
 MINUS = "\u2212"  # a real minus sign
@@ -29,6 +29,11 @@ _PLEDGE_REASONS = {
     "suspended": "soutiens suspendus : leur total dépasse la dotation du membre",
     "rejected": "soutien refusé : voir la liste des anomalies",
 }
+
+
+def rule_heading(rule: SettlementRule) -> str:
+    """A settlement rule as a column heading: its wiki name (`règle=`), capitalised."""
+    return rule.label[:1].upper() + rule.label[1:]
 
 
 def pledge_state_label(state: str) -> str:
