@@ -26,8 +26,9 @@ MONTHS += ("août", "septembre", "octobre", "novembre", "décembre")
 PLEDGE_STATES = {"counted": "compté", "suspended": "suspendu", "rejected": "refusé"}
 PROJECT_STATUSES = {"funded": "financé", "open": "ouvert", "cancelled": "annulé", "done": "réalisé"}
 _PLEDGE_REASONS = {
-    "suspended": "soutiens suspendus : leur total dépasse la dotation du membre",
-    "rejected": "soutien refusé : voir la liste des anomalies",
+    "suspended": f"soutiens {PLEDGE_STATES['suspended']}s : leur total dépasse la dotation"
+    " du membre",
+    "rejected": f"soutien {PLEDGE_STATES['rejected']} : voir la liste des anomalies",
 }
 
 
