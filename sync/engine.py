@@ -244,9 +244,6 @@ class SyncEngine:
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
                 result.edits = self._write_outputs(computation, result, dry_run=dry_run)
-                circles = circle_names(computation.records.circles)
-                suggested = self.suggestions.update(circles, dry_run=dry_run)
-                result.edits += [suggested] if suggested is not None else []
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
         result.requests = self.wiki.requests - start_requests
@@ -267,7 +264,8 @@ class SyncEngine:
         self, computation: Computation, result: SyncResult, *, dry_run: bool
     ) -> list[Edit]:
         """Write each output page whose generated part changed, and retire the pages we wrote
-        that have nothing left to show.
+        that have nothing left to show; then the circles the template's form suggests (one
+        more step, so that each edit is a step of the progress).
 
         A second thread renders the pages in order, then saves the cache of parsed pages,
         while this one reads the current pages and saves each rendered page in turn.
@@ -287,6 +285,7 @@ class SyncEngine:
             saving = pool.submit(self.cache.flush)
             try:
                 writer.look([page.title for page in planned])
+                steps = len(rendered) + 1
                 for done, future in enumerate(rendered, 1):
                     with result.phase("render_wait"):  # the writes waiting for the render thread
                         output = future.result()
@@ -295,7 +294,11 @@ class SyncEngine:
                     edit = writer.write(output, dry_run=dry_run)
                     if edit is not None:
                         edits.append(edit)
-                    self.progress(WRITTEN, done, len(rendered))
+                    self.progress(WRITTEN, done, steps)
+                circles = circle_names(computation.records.circles)
+                suggested = self.suggestions.update(circles, dry_run=dry_run)
+                edits += [suggested] if suggested is not None else []
+                self.progress(WRITTEN, steps, steps)
             finally:
                 for future in rendered:
                     future.cancel()  # after an error, render no further

@@ -9,6 +9,7 @@ import mwclient
 import pytest
 
 from devwiki.mediawiki import LocalWiki
+from render.templatedata import suggested_circles, with_suggested_circles
 from sync.engine import SyncEngine
 from tests.wiki.conftest import page_text
 
@@ -25,11 +26,15 @@ def suggested(site: mwclient.Site) -> list[str] | None:
 
 @pytest.fixture
 def template(seeded: LocalWiki, admin_site: mwclient.Site) -> Iterator[str]:
-    """The template page as installed, put back afterwards (other tests sync from it)."""
-    installed = page_text(admin_site, TEMPLATE)
-    yield installed
-    if page_text(admin_site, TEMPLATE) != installed:
-        admin_site.pages[TEMPLATE].edit(installed, summary="test: retour au modèle installé")
+    """The template page as installed, without suggestions (an earlier test's sync may have
+    made some); put back as it was afterwards."""
+    before = page_text(admin_site, TEMPLATE)
+    bare = with_suggested_circles(before, []) or before
+    if bare != before:
+        admin_site.pages[TEMPLATE].edit(bare, summary="test: sans cercles proposés")
+    yield bare
+    if page_text(admin_site, TEMPLATE) != before:
+        admin_site.pages[TEMPLATE].edit(before, summary="test: retour au modèle d'avant")
 
 
 def test_a_sync_makes_the_form_suggest_the_circles_and_keeps_the_template_pages_text(
@@ -43,6 +48,7 @@ def test_a_sync_makes_the_form_suggest_the_circles_and_keeps_the_template_pages_
 
     assert TEMPLATE in {edit.title for edit in result.edits}
     assert suggested(admin_site) == SEEDED
+    assert suggested_circles(template) == []  # the bare page suggested none
     text = page_text(admin_site, TEMPLATE)
     assert text.startswith(note + template.split("<templatedata>")[0])
     assert text.split("</templatedata>")[1] == template.split("</templatedata>")[1]
