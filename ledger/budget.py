@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ledger.name import NameHints, fold, unknown_message
+from ledger.french import format_money, pledge_state_label
+from ledger.name import NameHints, fold, member_name, name_key, unknown_message
 from ledger.record import (
     ZERO,
     Campaign,
@@ -46,20 +47,23 @@ class UnknownCampaign(KeyError):
         return self.message
 
 
+# The one name of a pledge that cannot count, in its problems as on the Bilan and the exports.
+REFUSED = pledge_state_label("rejected")
+
+
 def euros(amount: Decimal) -> str:
-    """An amount as French messages show it: `1 200,50 €` (no-break spaces)."""
-    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
+    """An amount as French messages show it: `1 200,50 €` (`ledger.french.format_money`)."""
+    return format_money(amount)
 
 
 def _key(name: str) -> str:
     """Campaigns and projects match with spaces collapsed and case ignored."""
-    return " ".join(name.split()).casefold()
+    return name_key(name)
 
 
 def _user(name: str) -> str:
-    """A member name normalised as MediaWiki does: `_` = space, first letter upper case."""
-    text = " ".join(name.replace("_", " ").split())
-    return text[:1].upper() + text[1:]
+    """A member name normalised as MediaWiki does (`ledger.name.member_name`)."""
+    return member_name(name)
 
 
 def _by_name(name: str) -> tuple[str, str]:
@@ -295,25 +299,25 @@ class _Round:
         """Why a pledge does not count (French, says what to fix), or None when it counts."""
         name = self.campaign.name
         if pledge.amount <= 0:
-            return f"soutien de {euros(pledge.amount)} : le montant doit être positif"
+            return f"soutien de {euros(pledge.amount)} {REFUSED} : le montant doit être positif"
         if member not in self.members:
             message = f"« {member} » ne participe pas à la campagne « {name} »"
             hint = self.people.suggest(member)
             message += "." if hint is None else f" — vouliez-vous dire « {hint} » ?"
-            return f"{message} Ce soutien ne compte pas : corrigez le nom ou inscrivez ce membre."
+            return f"{message} Soutien {REFUSED} : corrigez le nom ou inscrivez ce membre."
         if bucket is None:
             message = self.titles.unknown_message("projet", pledge.project)
             message += "" if message.endswith("?") else f" dans la campagne « {name} »."
-            return f"{message} Ce soutien ne compte pas : corrigez le titre du projet."
+            return f"{message} Soutien {REFUSED} : corrigez le titre du projet."
         title = bucket.project.title
         if bucket.project.status is ProjectStatus.CANCELLED:
-            return f"projet annulé « {title} » : ce soutien ne compte pas ; reportez-le ailleurs"
+            return f"projet annulé « {title} » : soutien {REFUSED} ; reportez-le ailleurs"
         cap = self.campaign.project_cap
         if cap is not None and already + pledge.amount > cap:
             return (
                 f"plafond par projet de {euros(cap)} dépassé : « {member} » a déjà promis "
-                f"{euros(already)} à « {title} » ; ce soutien de {euros(pledge.amount)} ne "
-                f"compte pas — réduisez-le à {euros(cap - already)} au plus"
+                f"{euros(already)} à « {title} » ; ce soutien de {euros(pledge.amount)} est "
+                f"{REFUSED} — réduisez-le à {euros(cap - already)} au plus"
             )
         return None
 

@@ -9,7 +9,6 @@ it concerns; `compute_ledger` then totals every year from that one check, and
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
 from ledger.closing import Closure, index_closings, is_after
-from ledger.name import NameHints
+from ledger.french import REQUESTED, format_hours, format_money, format_rate, status_sums
+from ledger.name import NameHints, name_key
 from ledger.record import (
     CENT,
     ZERO,
@@ -49,20 +49,10 @@ TEMPLATE_CIRCLE = "Cercle"
 TEMPLATE_ENVELOPE = "Enveloppe cercle"
 TEMPLATE_CONTRIBUTION = "Contribution"
 
-_REQUESTED = frozenset(
-    {ContributionStatus.DECLARED, ContributionStatus.VALIDATED, ContributionStatus.PAID}
-)
-_VALIDATED = frozenset({ContributionStatus.VALIDATED, ContributionStatus.PAID})
-
 
 def _circle_key(name: str) -> str:
     """Circle names match exactly after collapsing spaces, or case-insensitively; accents count."""
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
-
-
-def _fr(value: Decimal) -> str:
-    """A number as French members write it: `1 234,50`."""
-    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+    return name_key(name)
 
 
 @dataclass(slots=True)
@@ -77,16 +67,11 @@ class _Sums:
 
     def add(self, counted: CountedContribution) -> None:
         self.declarations += 1
-        # `status` is the enum's string: StrEnum members compare and hash as their values.
-        status = counted.status
-        if status != ContributionStatus.REFUSED:
-            self.hours += counted.hours
-        if status in _REQUESTED:
-            self.requested += counted.amount
-            if status in _VALIDATED:
-                self.validated += counted.amount
-                if status == ContributionStatus.PAID:
-                    self.paid += counted.amount
+        sums = status_sums(counted.status, counted.hours, counted.amount)
+        self.hours += sums.hours
+        self.requested += sums.requested
+        self.validated += sums.validated
+        self.paid += sums.paid
 
     def merge(self, other: _Sums) -> None:
         """Add another group's totals: sums of cents are exact, so grouping changes nothing."""
@@ -189,12 +174,13 @@ def _count(
     # Rounding to the cent is monotonic and keeps a whole number of cents as it is, so an
     # amount within hours × rate is within the rounded ceiling too: only the few amounts
     # above the exact product need the ceiling worked out.
-    if hours is not None and given is not None and status in _REQUESTED and amount > hours * rate:
+    if hours is not None and given is not None and status in REQUESTED and amount > hours * rate:
         ceiling = round_money(hours * rate)
         if amount > ceiling:
             message = (
-                f"montant de {_fr(amount)} € au-dessus du plafond indicatif de {_fr(rate)} €/h :"
-                f" {_fr(round_hours(hours))} h permettent au plus {_fr(ceiling)} €"
+                f"montant de {format_money(amount)} au-dessus du plafond indicatif de "
+                f"{format_rate(rate)} : {format_hours(round_hours(hours))} permettent au plus "
+                f"{format_money(ceiling)}"
                 " ; vérifiez le montant ou les heures"
             )
             problem = Problem(declaration.source, TEMPLATE_CONTRIBUTION, Severity.WARNING, message)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
+from ledger.french import format_date, format_day_in_year
 from ledger.history import (
     MATERIAL_FIELDS,
     HistoryEvent,
@@ -81,7 +82,7 @@ class Governance:
         return name
 
     def day(self, revision: RevisionRef) -> str:
-        return revision.timestamp.astimezone(self.timezone).strftime("%d/%m/%Y")
+        return format_date(revision.timestamp.astimezone(self.timezone))
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +327,7 @@ class Step:
     def text(self, year: int) -> str:
         """`déclarée par Alice Martin le 12/03/2026`, `validée par Bruno Lefèvre le 20/03`,
         `versée le 02/04 par Claire Petit`: the year only when it is not `year`."""
-        day = self.day.strftime("%d/%m" if self.day.year == year else "%d/%m/%Y")
+        day = format_day_in_year(self.day, year)
         who = self.user or "un auteur masqué"
         if self.action == "versée":
             return f"versée le {day} par {who}"

@@ -9,10 +9,10 @@ with the record as it was then (None: removed); its events (`created`, a field c
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ledger.name import name_key
 from ledger.record import Contribution, written_value
 
 CREATED = "created"
@@ -115,7 +115,7 @@ def field_value(record: Contribution, name: str) -> object:
     """The parsed value behind a tracked parameter (what decides whether it changed)."""
     match name:
         case "cercle":  # as the ledger compares circles: case and spaces do not count
-            return " ".join(unicodedata.normalize("NFC", record.circle).split()).casefold()
+            return name_key(record.circle)
         case "statut":
             return record.status
         case "montant":

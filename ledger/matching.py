@@ -10,10 +10,11 @@ changes first, then nearest in page order.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ledger.name import name_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +40,8 @@ class Kind:
 
 
 def loose_key(name: str) -> str:
-    """Circle, campaign and project names: spaces collapsed, case ignored (as in the ledger)."""
-    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+    """Circle, campaign and project names, as the ledger matches them (`ledger.name.name_key`)."""
+    return name_key(name)
 
 
 CONTRIBUTION = Kind(

@@ -7,6 +7,12 @@ import unicodedata
 from collections.abc import Iterable
 
 
+def name_key(name: str) -> str:
+    """The key circles, campaigns and projects match by: spaces collapsed, case ignored, the
+    same letters however their accents are encoded (NFC); accents themselves count."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
 def fold(text: str) -> str:
     """A key for loose comparison: no accents, case folded, `_` as space, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.replace("_", " "))
@@ -70,3 +76,36 @@ def unknown_message(kind: str, name: str, candidates: Iterable[str]) -> str:
     'cercle inconnu « Numerique » — vouliez-vous dire « Numérique » ?'
     """
     return NameHints(candidates).unknown_message(kind, name)
+
+
+# --- whose page, whose name ------------------------------------------------------------------
+
+DEFAULT_USER_NAMESPACES: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
+
+
+def member_name(name: str, user_namespaces: Iterable[str] = DEFAULT_USER_NAMESPACES) -> str:
+    """A user name as MediaWiki stores it, the one key of a member everywhere: `_` as space,
+    spaces collapsed, first letter upper case; a leading user namespace (`Utilisateur:`) is
+    dropped, so a page title works as well."""
+    text = " ".join(name.replace("_", " ").split())
+    namespace, colon, rest = text.partition(":")
+    if colon and fold(namespace) in {fold(n) for n in user_namespaces}:
+        text = rest.strip()
+    return text[:1].upper() + text[1:]
+
+
+def page_owner(title: str, user_namespaces: Iterable[str] = DEFAULT_USER_NAMESPACES) -> str | None:
+    """The member whose page `title` is: `Utilisateur:Alice_Martin/Relevé` -> `Alice Martin`.
+
+    The one rule of "whose page is this", for the parser's `{{Relevé}}` check and for the
+    statements the bot writes: None when the page is not in one of `user_namespaces` (the
+    wiki's configured ones) or its root cannot be a user name.
+    """
+    namespace, colon, rest = " ".join(title.replace("_", " ").split()).partition(":")
+    if not colon or fold(namespace) not in {fold(n) for n in user_namespaces}:
+        return None
+    root = rest.split("/", 1)[0]
+    # MediaWiki refuses these characters in user names: such a root is nobody's page.
+    if not root.strip() or any(ch in root for ch in "@:>=#"):
+        return None
+    return member_name(root, ())

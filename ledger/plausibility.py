@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.french import format_hours as hours_
+from ledger.french import format_money as money
+from ledger.french import format_rate
 from ledger.record import Contribution, ContributionStatus, Problem, Severity
 
 TEMPLATE_CONTRIBUTION = "Contribution"
@@ -25,12 +28,6 @@ class Limits:
     max_amount: Decimal = Decimal("10000.00")  # € asked by one declaration
     max_hours: Decimal = Decimal("200")  # hours of one declaration (about a month full time)
     max_hourly_rate: Decimal = Decimal("150.00")  # € per hour implied by montant ÷ heures
-
-
-def _fr(value: Decimal) -> str:
-    """A number as French members write it: `1 234,50` (no decimals when whole)."""
-    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return text.removesuffix(",00")
 
 
 def check_plausibility(
@@ -52,29 +49,30 @@ def _messages(declaration: Contribution, limits: Limits) -> list[str]:
     messages = []
     if amount is not None and amount > limits.max_amount:
         messages.append(
-            f"montant de {_fr(amount)} € : plus que la limite de vraisemblance de"
-            f" {_fr(limits.max_amount)} € pour une déclaration ; vérifiez le montant"
+            f"montant de {money(amount)} : plus que la limite de vraisemblance de"
+            f" {money(limits.max_amount)} pour une déclaration ; vérifiez le montant"
             " (il est compté tel quel)"
         )
     if hours is not None and hours > limits.max_hours:
         messages.append(
-            f"{_fr(hours)} h : plus que la limite de vraisemblance de {_fr(limits.max_hours)} h"
+            f"{hours_(hours)} : plus que la limite de vraisemblance de {hours_(limits.max_hours)}"
             " pour une déclaration ; vérifiez les heures (elles sont comptées telles quelles)"
         )
     if hours is not None and hours == ZERO:
         if amount is None or amount == ZERO:
             messages.append(
-                "0 h et aucun montant : cette déclaration ne compte rien ; complétez-la"
+                f"{hours_(ZERO)} et aucun montant : cette déclaration ne compte rien ; complétez-la"
             )
         else:
             messages.append(
-                f"0 h pour {_fr(amount)} € : indiquez les heures passées (ou retirez « heures »)"
+                f"{hours_(ZERO)} pour {money(amount)} : indiquez les heures passées"
+                " (ou retirez « heures »)"
             )
     elif hours is not None and amount is not None and amount / hours > limits.max_hourly_rate:
         rate = (amount / hours).quantize(Decimal("0.01"))
         messages.append(
-            f"{_fr(amount)} € pour {_fr(hours)} h, soit {_fr(rate)} €/h : plus que la limite de"
-            f" vraisemblance de {_fr(limits.max_hourly_rate)} €/h ; vérifiez le montant ou les"
-            " heures"
+            f"{money(amount)} pour {hours_(hours)}, soit {format_rate(rate)} : plus que la limite"
+            f" de vraisemblance de {format_rate(limits.max_hourly_rate)} ; vérifiez le montant"
+            " ou les heures"
         )
     return messages

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ledger.french import pledge_reason as french_pledge_reason
 from ledger.history import RevisionRef, iso_utc
 from ledger.record import Problem, SettlementRule, Source
 
@@ -245,17 +246,9 @@ def trail_to_json(status: str, verdict: Verdict | None) -> dict[str, Any]:
     }
 
 
-_PLEDGE_REASONS = {
-    "suspended": "soutiens suspendus : leur total dépasse la dotation du membre",
-    "rejected": "soutien non compté : voir la liste des anomalies",
-}
-
-
 def pledge_reason(pledge: CountedPledge) -> str | None:
-    """Why a pledge does not count (French), None when it does."""
-    if pledge.state == "counted":
-        return None
-    return pledge.reason or _PLEDGE_REASONS.get(pledge.state, "soutien non compté")
+    """Why a pledge does not count (French, `ledger.french.pledge_reason`), None when it does."""
+    return french_pledge_reason(pledge.state, pledge.reason)
 
 
 def contribution_report_to_json(report: ContributionReport) -> dict[str, Any]:

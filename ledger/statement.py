@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.name import fold
-from ledger.record import ZERO, ContributionStatus, Records, SettlementRule, Source
+from ledger.french import status_sums
+from ledger.name import fold, member_name, name_key
+from ledger.record import ZERO, Records, SettlementRule, Source
 from ledger.report import (
     CampaignReport,
     CircleTotals,
@@ -27,22 +28,10 @@ from ledger.report import (
 from ledger.statement_json import statement_to_json as statement_to_json
 from ledger.statement_json import totals_to_json as totals_to_json
 
-REQUESTED = frozenset(
-    {ContributionStatus.DECLARED, ContributionStatus.VALIDATED, ContributionStatus.PAID}
-)
-VALIDATED = frozenset({ContributionStatus.VALIDATED, ContributionStatus.PAID})
-USER_PREFIXES = ("utilisateur:", "utilisatrice:", "user:")
-
 
 def normalise_member(name: str) -> str:
-    """A user name as MediaWiki stores it: `_` as space, spaces collapsed, first letter upper case.
-
-    A leading `Utilisateur:`/`User:` namespace is dropped, so a page title works as well.
-    """
-    text = " ".join(name.replace("_", " ").split())
-    if text.casefold().startswith(USER_PREFIXES):
-        text = text.split(":", 1)[1].strip()
-    return text[:1].upper() + text[1:]
+    """A user name as MediaWiki stores it (`ledger.name.member_name`)."""
+    return member_name(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,13 +125,12 @@ class Statement:
 
 def add_declaration(totals: Totals, declaration: CountedContribution) -> Totals:
     """Totals with one more declaration, by DESIGN §4 (refusée counts nothing, bénévole hours)."""
-    status = declaration.status
-    counts_hours = status != ContributionStatus.REFUSED
+    sums = status_sums(declaration.status, declaration.hours, declaration.amount)
     return Totals(
-        hours=totals.hours + (declaration.hours if counts_hours else ZERO),
-        requested=totals.requested + (declaration.amount if status in REQUESTED else ZERO),
-        validated=totals.validated + (declaration.amount if status in VALIDATED else ZERO),
-        paid=totals.paid + (declaration.amount if status == ContributionStatus.PAID else ZERO),
+        hours=totals.hours + sums.hours,
+        requested=totals.requested + sums.requested,
+        validated=totals.validated + sums.validated,
+        paid=totals.paid + sums.paid,
         declarations=totals.declarations + 1,
     )
 
@@ -386,10 +374,10 @@ def reports_by_year(records: Records, member: str) -> dict[int, ContributionRepo
 def reports_by_campaign(records: Records, member: str) -> dict[str, CampaignReport]:
     """The reports of the campagnes where the member takes part or pledged."""
     # Campagne names match with case and spaces ignored, as ledger.budget matches them.
-    declared = {" ".join(c.name.split()).casefold(): c.name for c in records.campaigns}
+    declared = {name_key(c.name): c.name for c in records.campaigns}
     keys = {p.campaign for p in records.pledges if normalise_member(p.member) == member}
     keys |= {c.name for c in records.campaigns if member in map(normalise_member, c.participants)}
-    names = {declared[k] for k in (" ".join(n.split()).casefold() for n in keys) if k in declared}
+    names = {declared[k] for k in map(name_key, keys) if k in declared}
     if not names:
         return {}
     from ledger.budget import compute_campaign

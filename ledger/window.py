@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from ledger.french import format_date, format_money
 from ledger.history import RevisionRef, Trail, Version
 from ledger.matching import loose_key
 from ledger.record import Campaign, Pledge, Problem, Severity, Source, sort_problems
@@ -58,12 +59,8 @@ def _day(revision: RevisionRef, timezone: datetime.tzinfo) -> datetime.date:
     return revision.timestamp.astimezone(timezone).date()
 
 
-def _fr(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _euros(pledge: Pledge) -> str:
-    return f"{pledge.amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
+    return format_money(pledge.amount)
 
 
 def apply_window(
@@ -109,8 +106,8 @@ def _judge(
         if current is not None:  # written after the closing day only
             day = _day(latest.revision, timezone)
             reason = (
-                f"soutien écrit le {_fr(day)}, après la clôture de la campagne "
-                f"« {campaign.name} » le {_fr(closing or day)} : il n'est pas compté"
+                f"soutien écrit le {format_date(day)}, après la clôture de la campagne "
+                f"« {campaign.name} » le {format_date(closing or day)} : il n'est pas compté"
             )
             window.verdicts.append(PledgeVerdict(current, False, reason, latest.revision))
         return
@@ -121,8 +118,9 @@ def _judge(
     day = _day(frozen.revision, timezone)
     if opening is not None and day < opening:
         reason = (
-            f"soutien écrit le {_fr(day)}, avant l'ouverture de la campagne « {campaign.name} » "
-            f"le {_fr(opening)} : il n'est pas compté ; modifiez-le pendant la campagne"
+            f"soutien écrit le {format_date(day)}, avant l'ouverture de la campagne "
+            f"« {campaign.name} » le {format_date(opening)} : il n'est pas compté ; "
+            "modifiez-le pendant la campagne"
         )
         window.verdicts.append(PledgeVerdict(pledge, False, reason, frozen.revision))
         return
@@ -130,8 +128,8 @@ def _judge(
     if latest is frozen:
         window.verdicts.append(PledgeVerdict(pledge, True, None, frozen.revision))
         return
-    closed = _fr(closing) if closing is not None else ""
-    later = _fr(_day(latest.revision, timezone))
+    closed = format_date(closing) if closing is not None else ""
+    later = format_date(_day(latest.revision, timezone))
     if current is None:
         message = (
             f"soutien de {pledge.member} à « {pledge.project} » retiré le {later}, après la "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ledger.name import fold
+from ledger.name import page_owner
 from ledger.record import (
     Campaign,
     Circle,
@@ -29,7 +29,6 @@ from parsers.fields import name_text, wikitext
 from parsers.reader import CallReader
 from parsers.text import normalize_title, quote
 from parsers.value import (
-    normalize_user_name,
     parse_bool,
     parse_circle_state,
     parse_contribution_status,
@@ -45,7 +44,6 @@ from parsers.value import (
 )
 
 Record = Circle | Envelope | Contribution | Campaign | Project | Pledge | StatementRequest | Closing
-OWNER_NAMESPACES = ("utilisateur", "utilisatrice", "user")
 # The parameters whose text as written the history shows (`from`/`to` of its events).
 CONTRIBUTION_WRITTEN = ("contributeur", "cercle", "date", "heures", "montant", "statut", "mission")
 PLEDGE_WRITTEN = ("campagne", "projet", "membre", "montant")
@@ -158,16 +156,8 @@ def build_pledge(r: CallReader) -> Pledge | None:
     return Pledge(campaign, project, member, amount, r.source, written=r.written(*PLEDGE_WRITTEN))
 
 
-def page_owner(title: str) -> str | None:
-    """`Utilisateur:Alice_Martin/Relevé` -> `Alice Martin`; None outside user pages."""
-    namespace, colon, rest = normalize_title(title).partition(":")
-    if not colon or fold(namespace) not in OWNER_NAMESPACES:
-        return None
-    return normalize_user_name(rest.partition("/")[0]) or None
-
-
 def build_statement(r: CallReader) -> StatementRequest | None:
-    owner = page_owner(r.title)
+    owner = page_owner(normalize_title(r.title), r.user_namespaces)
     if owner is None:
         r.error(
             r.call.line,

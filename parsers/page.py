@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 
+from ledger.name import DEFAULT_USER_NAMESPACES
 from ledger.record import Problem, Records, Severity, Source
 from parsers.build import BUILDERS, add_record
 from parsers.card import CardCall, card_call
@@ -54,12 +55,16 @@ def parse_page(
     names: TemplateNames = TemplateNames(),
     aliases: Mapping[str, str] = MappingProxyType({}),
     bearers: Collection[str] = (),
+    user_namespaces: Collection[str] = DEFAULT_USER_NAMESPACES,
 ) -> tuple[Records, list[Problem]]:
     """Records and problems of one page; `aliases`: {other template name: one of our names};
     `bearers`: other templates whose text calls ours (the wiki lists them as transcluding
     ours). What such a template shows on the page is not counted here: each of its calls is
-    reported at its line, so that nothing is silently dropped."""
-    records, problems, _cards = parse_page_cards(title, text, names, aliases, bearers)
+    reported at its line, so that nothing is silently dropped. `user_namespaces`: the wiki's
+    (configured) user namespaces, where `{{Relevé}}` may stand."""
+    records, problems, _cards = parse_page_cards(
+        title, text, names, aliases, bearers, user_namespaces
+    )
     return records, problems
 
 
@@ -69,6 +74,7 @@ def parse_page_cards(
     names: TemplateNames = TemplateNames(),
     aliases: Mapping[str, str] = MappingProxyType({}),
     bearers: Collection[str] = (),
+    user_namespaces: Collection[str] = DEFAULT_USER_NAMESPACES,
 ) -> tuple[Records, list[Problem], tuple[CardCall, ...]]:
     """`parse_page`, and the card key of each call whose card shows feedback (parsers.card)."""
     records, problems = Records(), []
@@ -93,7 +99,7 @@ def parse_page_cards(
         card = card_call(call)
         if card is not None:
             cards.append(card)
-        reader = CallReader(title, call, templates[call.kind])
+        reader = CallReader(title, call, templates[call.kind], user_namespaces)
         if call.too_deep:
             reader.error(
                 call.line,

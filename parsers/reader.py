@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar, cast
 
-from ledger.name import unknown_message
+from ledger.name import DEFAULT_USER_NAMESPACES, unknown_message
 from ledger.record import Problem, Severity, Source
 from parsers.fields import FIELDS, Field
 from parsers.template import Param, TemplateCall
@@ -55,8 +55,15 @@ def _is_blank(value: str) -> bool:
 class CallReader:
     """Reads the parameters of one call, collecting problems; `failed` after any error."""
 
-    def __init__(self, title: str, call: TemplateCall, template: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        call: TemplateCall,
+        template: str,
+        user_namespaces: Collection[str] = DEFAULT_USER_NAMESPACES,
+    ) -> None:
         self.title = title
+        self.user_namespaces = user_namespaces  # where a member's own pages are
         self.call = call
         self.template = template
         self.problems: list[Problem] = []

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ledger import french
 from ledger.record import Problem, Severity, Source
 from parsers.card import CardCall, card_key
 from render import wikitext
@@ -66,12 +67,11 @@ def _feedbacks(computation: Computation) -> Iterator[tuple[Source, str, Feedback
             yield c.source, "contribution", feedback
     for campaign in computation.campaigns.values():
         for p in campaign.pledges:
+            label = french.pledge_state_label(p.state)  # the Bilan's and the exports' word
             if p.state == "counted":
-                feedback = Feedback("ok", f"compté : {wikitext.money(p.amount)}")
-            elif p.state == "suspended":
-                feedback = Feedback("error", "suspendu")
+                feedback = Feedback("ok", f"{label} : {wikitext.money(p.amount)}")
             else:
-                feedback = Feedback("error", "non compté")
+                feedback = Feedback("error", label)
             yield p.source, "pledge", feedback
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger import french
 from ledger.record import SettlementRule, Source
 from ledger.report import CircleTotals, ClosingState, DueLine
 from render import wikitext
@@ -19,12 +20,7 @@ from render.wikitext import Wikitext
 
 _ZERO = Decimal("0.00")
 _LINK = re.compile(r"\s*\[\[\s*:?([^\[\]|]+?)\s*(?:\|([^\[\]]*))?\]\]\s*")
-HEADERS = {
-    SettlementRule.PRORATA: "Prorata",
-    SettlementRule.HOURLY_CAP: "Plafond horaire",
-    SettlementRule.EQUAL: "Égalitaire",
-    SettlementRule.FLOOR: "Plancher",
-}
+HEADERS = {rule: french.rule_heading(rule) for rule in SettlementRule}  # pages and ODS
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from ledger.contribution import DEFAULT_RATE
 from ledger.governance import GovernanceSettings
+from ledger.name import DEFAULT_USER_NAMESPACES
 from ledger.plausibility import Limits
 from parsers.page import TemplateNames
 
@@ -117,7 +118,7 @@ class SyncConfig:
     default_rate: Decimal = DEFAULT_RATE
     limits: Limits = field(default_factory=Limits)  # plausibility of one declaration
     closing_floor: Decimal | None = None  # `[closing] floor`: the plancher option shown too
-    user_namespaces: tuple[str, ...] = ("Utilisateur", "Utilisatrice", "User")
+    user_namespaces: tuple[str, ...] = DEFAULT_USER_NAMESPACES
     edit_retries: int = 3
     timezone: str = "Europe/Paris"  # for the "updated on" line of summary pages
     # who may validate and pay, warn or enforce (`[governance]`; issue 12)

@@ -10,6 +10,7 @@ page when it is missing; `~~~` in the preloaded text becomes their name when the
 
 from __future__ import annotations
 
+from ledger.name import page_owner
 from render.card import CARD_SHARDS
 from render.config import SyncConfig
 
@@ -23,9 +24,11 @@ def my_page_title(template: str, config: SyncConfig) -> str:
 
     `{campagne}` is left for the template to fill in.
     """
-    namespace, colon, rest = template.partition(":")
-    known = {name.casefold() for name in config.user_namespaces}
-    if not colon or namespace.strip().casefold() not in known or not rest.startswith("{nom}"):
+    rest = template.partition(":")[2]
+    # `ledger.name.page_owner`, the one rule of whose page a page is, must see it as the
+    # member's own page whatever the member's name.
+    owned = page_owner(template.replace("{nom}", "Nom"), config.user_namespaces) == "Nom"
+    if not owned or not rest.startswith("{nom}"):
         raise DeclarationPageError(
             f"member page {template!r} must start with one of the user namespaces and "
             "'{nom}', e.g. 'Utilisateur:{nom}/Contributions {année}'"

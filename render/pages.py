@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from ledger import french
 from ledger.record import Problem, Severity, sort_problems
 from ledger.report import (
     CampaignReport,
@@ -35,9 +36,9 @@ from render.wikitext import Wikitext, escape
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "reports"
 
-PROJECT_STATUS = {"funded": "financé", "open": "ouvert", "cancelled": "annulé", "done": "réalisé"}
+PROJECT_STATUS = french.PROJECT_STATUSES
 _BAR_COLOUR = {"funded": "#14866d", "open": "#36c"}
-PLEDGE_STATE = {"counted": "compté", "suspended": "suspendu", "rejected": "refusé"}
+PLEDGE_STATE = french.PLEDGE_STATES
 
 _ZERO = Decimal("0.00")
 # The helpers of `render.wikitext` that templates use as filters: all return `Wikitext`.

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from ledger import french
 from ledger.record import Severity
 from ledger.report import CampaignReport, ContributionReport, CountedContribution
 from render import wikitext
@@ -69,8 +70,8 @@ class PlannedPage:
 
 
 def _eur(amount: Decimal) -> str:
-    """French amount with plain spaces, for edit summaries."""
-    return f"{wikitext.french_number(amount)} €".replace(wikitext.NNBSP, " ")
+    """French amount with plain spaces, for edit summaries (read as plain text)."""
+    return french.format_money(amount).replace(french.NBSP, " ")
 
 
 def _declarations(number: int) -> str:

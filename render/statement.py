@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ledger.name import fold
+from ledger.name import page_owner as page_owner
 from ledger.record import StatementRequest
 from ledger.report import CountedContribution
 from ledger.statement import (
@@ -99,21 +99,6 @@ def render_statement(
         campaigns=campaigns,
         suspended=any(c.suspended for c in statement.campaigns),
     )
-
-
-def page_owner(title: str, user_namespaces: Iterable[str]) -> str | None:
-    """The user whose page `title` is: `Utilisateur:Alice_Martin/Relevé` -> `Alice Martin`.
-
-    None when the page is not in a user namespace or its root cannot be a user name.
-    """
-    namespace, colon, rest = title.partition(":")
-    if not colon or fold(namespace) not in {fold(n) for n in user_namespaces}:
-        return None
-    root = rest.split("/", 1)[0]
-    # MediaWiki refuses these characters in user names: such a root is nobody's page.
-    if not root.strip() or any(ch in root for ch in "@:>=#"):
-        return None
-    return normalise_member(root)
 
 
 def requested_statements(

@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
-NNBSP = "\u202f"  # narrow no-break space: French thousands separator
-NBSP = "\u00a0"  # no-break space: before €, h, %
-MINUS = "\u2212"  # a real minus sign
-
-MONTHS: tuple[str, ...] = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet")
-MONTHS += ("août", "septembre", "octobre", "novembre", "décembre")
+from ledger import french
+from ledger.french import MINUS as MINUS
+from ledger.french import MONTHS as MONTHS
+from ledger.french import NBSP as NBSP
 
 
 class Wikitext(str):
@@ -122,40 +120,29 @@ def template_name(name: str) -> Wikitext:
     return Wikitext(f'<code style="white-space:nowrap">{escape("{{" + name + "}}")}</code>')
 
 
-def _group(digits: str) -> str:
-    """`1234567` -> `1 234 567` with narrow no-break spaces."""
-    head = len(digits) % 3 or 3
-    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return NNBSP.join(groups)
-
-
 def french_number(value: Decimal, places: int = 2) -> str:
-    """`-1234.5` -> `−1 234,50`: grouped thousands, decimal comma, real minus, no minus zero."""
-    quantum = Decimal(1).scaleb(-places)
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = MINUS if rounded < 0 else ""
-    whole, _, fraction = f"{abs(rounded):.{places}f}".partition(".")
-    return f"{sign}{_group(whole)}{',' + fraction if fraction else ''}"
+    """`-1234.5` -> `−1 234,50` (`ledger.french.format_number`)."""
+    return french.format_number(value, places)
 
 
 def money(value: Decimal) -> Wikitext:
     """`1 234,50 €`."""
-    return Wikitext(f"{french_number(value)}{NBSP}€")
+    return Wikitext(french.format_money(value))
 
 
 def hours(value: Decimal) -> Wikitext:
     """`12,50 h`."""
-    return Wikitext(f"{french_number(value)}{NBSP}h")
+    return Wikitext(french.format_hours(value))
 
 
 def count(value: int) -> Wikitext:
     """An integer count: `1 234`."""
-    return Wikitext(french_number(Decimal(value), 0))
+    return Wikitext(french.format_count(value))
 
 
 def percent(value: Decimal | int) -> Wikitext:
     """`45 %`: callers pass whole percents (see `share_percent`)."""
-    return Wikitext(f"{french_number(Decimal(value), 0)}{NBSP}%")
+    return Wikitext(french.format_percent(value))
 
 
 def share_percent(part: Decimal, whole: Decimal) -> int | None:
@@ -167,19 +154,18 @@ def share_percent(part: Decimal, whole: Decimal) -> int | None:
 
 def date(value: datetime.date) -> Wikitext:
     """`12/03/2026`."""
-    return Wikitext(value.strftime("%d/%m/%Y"))
+    return Wikitext(french.format_date(value))
 
 
 def long_date(value: datetime.date) -> Wikitext:
     """`1er mars 2026`, `12 mars 2026`."""
-    day = "1er" if value.day == 1 else str(value.day)
-    return Wikitext(f"{day} {MONTHS[value.month - 1]} {value.year}")
+    return Wikitext(french.format_long_date(value))
 
 
 def timestamp(value: datetime.datetime) -> Wikitext:
     """`12/03/2026 à 14:05`, with the time zone's name when the time is aware."""
     zone = value.tzname() if value.tzinfo is not None else None
-    return Wikitext(f"{value:%d/%m/%Y} à {value:%H:%M}{f' {escape(zone)}' if zone else ''}")
+    return Wikitext(f"{french.format_time(value)}{f' {escape(zone)}' if zone else ''}")
 
 
 # The generation time is the only part of a page that changes on every render: it sits in
@@ -196,8 +182,8 @@ def stamp(generated_at: datetime.datetime) -> Wikitext:
 def month(value: str) -> Wikitext:
     """`2026-03` -> `mars 2026` (anything else is shown escaped as it is)."""
     year, _, number = value.partition("-")
-    if year.isdigit() and number.isdigit() and 1 <= int(number) <= 12:
-        return Wikitext(f"{MONTHS[int(number) - 1]} {year}")
+    if year.isdigit() and 1 <= int(year) <= 9999 and number.isdigit() and 1 <= int(number) <= 12:
+        return Wikitext(french.format_month(datetime.date(int(year), int(number), 1)))
     return escape(value)
 
 

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
+from ledger import french
+from ledger.name import name_key
 from ledger.report import CampaignReport, ContributionReport, ProjectTotals
 from service.export_ods import export_campaign_ods, export_contributions_ods
 
@@ -68,14 +70,6 @@ PLEDGE_HEADERS = {
     "fr": ["Membre", "Projet", "Montant", "État", "Page", "Ligne", "Statut du projet"],
     "rfc4180": ["member", "project", "amount", "state", "page", "line", "project_status"],
 }
-# French words for the machine values of ledger.report (rfc4180 keeps the machine values).
-PLEDGE_STATES_FR = {"counted": "compté", "suspended": "suspendu", "rejected": "rejeté"}
-PROJECT_STATUSES_FR = {
-    "funded": "financé",
-    "open": "ouvert",
-    "cancelled": "annulé",
-    "done": "réalisé",
-}
 
 
 def neutralise(text: str) -> str:
@@ -89,10 +83,9 @@ def format_cell(value: Cell, dialect: Dialect) -> str:
             return "oui" if value else "non"
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        text = f"{value:.2f}"
-        return text.replace(".", ",") if dialect == "fr" else text
+        return french.format_decimal(value) if dialect == "fr" else f"{value:.2f}"
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y") if dialect == "fr" else value.isoformat()
+        return french.format_date(value) if dialect == "fr" else value.isoformat()
     if isinstance(value, int):
         return str(value)
     return neutralise(value)
@@ -143,8 +136,8 @@ def export_campaign_csv(report: CampaignReport, *, dialect: Dialect = "fr") -> b
         state = pledge.state
         status = project_status(projects, pledge.project)
         if dialect == "fr":
-            state = PLEDGE_STATES_FR.get(state, state)
-            status = PROJECT_STATUSES_FR.get(status, status)
+            state = french.pledge_state_label(state)
+            status = french.project_status_label(status)
         rows.append(
             [
                 pledge.member,
@@ -163,8 +156,8 @@ def project_status(projects: dict[str, ProjectTotals], title: str) -> str:
     """The status of the project a pledge names; "" when the campagne has no such project."""
     if title in projects:
         return projects[title].status
-    key = " ".join(title.split()).casefold()
+    key = name_key(title)
     for name, project in projects.items():
-        if " ".join(name.split()).casefold() == key:
+        if name_key(name) == key:
             return project.status
     return ""

@@ -22,10 +22,11 @@ from odf.style import Map, Style, TableCellProperties, TableColumnProperties, Te
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import P
 
+from ledger import french
+from ledger.record import ContributionStatus
 from ledger.report import CampaignReport, ContributionReport
 
 Kind = Literal["text", "money", "number", "integer", "date", "month", "empty"]
-NBSP = "\u00a0"
 DATA_STYLES = {"money": "N_EUR", "number": "N_NUM", "date": "N_DATE", "month": "N_MONTH"}
 
 
@@ -103,10 +104,9 @@ def display(cell: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        grouped = f"{value:,.2f}".replace(",", NBSP).replace(".", ",")
-        return grouped + NBSP + "€" if cell.kind == "money" else grouped
+        return french.format_money(value) if cell.kind == "money" else french.format_number(value)
     if isinstance(value, datetime.date):
-        return value.strftime("%m/%Y" if cell.kind == "month" else "%d/%m/%Y")
+        return value.strftime("%m/%Y") if cell.kind == "month" else french.format_date(value)
     return str(value)
 
 
@@ -140,7 +140,7 @@ class Workbook:
         negative.addElement(NumberText(text="-"))
         for style in (positive, negative):
             style.addElement(Number(decimalplaces=2, minintegerdigits=1, grouping="true"))
-            style.addElement(NumberText(text=NBSP))
+            style.addElement(NumberText(text=french.NBSP))
             style.addElement(CurrencySymbol(language="fr", country="FR", text="€"))
         negative.addElement(Map(condition="value()>=0", applystylename="N_EUR_P"))
         hours = NumberStyle(name="N_NUM", language="fr", country="FR")
@@ -224,10 +224,7 @@ class Workbook:
         return buffer.getvalue()
 
 
-COUNTED = ("déclarée", "validée", "versée")  # statuses whose amount is requested (DESIGN §4)
-REFUSED = "refusée"
-PLEDGE_STATES = {"counted": "compté", "suspended": "suspendu", "rejected": "rejeté"}
-PROJECT_STATUSES = {"funded": "financé", "open": "ouvert", "cancelled": "annulé", "done": "réalisé"}
+REFUSED = str(ContributionStatus.REFUSED)
 ZERO = Decimal("0.00")
 Value = Cell | str | Decimal | int | datetime.date | bool | None
 
@@ -335,7 +332,7 @@ def balance_sheet(report: ContributionReport) -> Sheet:
         requested = ZERO
         counted = [c for c in report.contributions if c.circle == circle.name]
         for c in sorted(counted, key=lambda c: (c.date, c.source)):
-            if c.status not in COUNTED:
+            if c.status not in french.REQUESTED:
                 continue
             requested += c.amount
             balance = circle.envelope - requested
@@ -371,7 +368,7 @@ def projects_sheet(report: CampaignReport) -> Sheet:
     headers = ["Projet", "Page", "Minimum", "Maximum", "Promis", "Soutiens", "Statut"]
     sheet = Sheet("Projets", [*headers, "Transversal", "Excédent", "Porteur·euses"])
     for p in report.projects:
-        status = PROJECT_STATUSES.get(p.status, p.status)
+        status = french.project_status_label(p.status)
         sheet.rows.append(
             row(p.title, p.page, p.minimum, p.maximum, p.pledged, p.supporters, status)
             + row(p.cross_cutting, p.excess, ", ".join(p.holders))
@@ -398,15 +395,14 @@ def pledges_sheet(report: CampaignReport) -> Sheet:
     sheet = Sheet("Soutiens", headers)
     statuses = {p.title: p.status for p in report.projects}
     for pledge in report.pledges:
-        state = PLEDGE_STATES.get(pledge.state, pledge.state)
-        status = statuses.get(pledge.project, "")
-        status = PROJECT_STATUSES.get(status, status)
+        state = french.pledge_state_label(pledge.state)
+        status = french.project_status_label(statuses.get(pledge.project, ""))
         source = pledge.source
         sheet.rows.append(
             row(pledge.member, pledge.project, pledge.amount, state, status, source.page)
             + row(source.line)
         )
-    for state, label in PLEDGE_STATES.items():
+    for state, label in french.PLEDGE_STATES.items():
         amount = sum((p.amount for p in report.pledges if p.state == state), ZERO)
         totals = total_row(sheet, [], f"Total {label}")
         totals[2] = sheet.sum_if(2, 3, label, euros(amount))

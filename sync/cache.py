@@ -49,9 +49,9 @@ def cache_format() -> str:
 def parser_fingerprint(
     config: SyncConfig, aliases: dict[str, str], bearers: frozenset[str] = frozenset()
 ) -> str:
-    """Changes when the parser code, the record classes, the template names, the redirects or
-    the other templates that hold declarations change."""
-    digest = hashlib.sha256(repr(config.templates).encode())
+    """Changes when the parser code, the record classes, the template names, the user
+    namespaces, the redirects or the other templates that hold declarations change."""
+    digest = hashlib.sha256(repr((config.templates, config.user_namespaces)).encode())
     digest.update(repr(sorted(aliases.items())).encode())
     if bearers:
         digest.update(repr(sorted(bearers)).encode())

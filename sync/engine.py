@@ -3,7 +3,8 @@
 One sync: resolve redirects to our templates -> list the pages that transclude them (revision
 ids only, one query for all the templates) -> read and parse only pages whose revision is not
 in the cache -> compute the ledgers (pure) -> plan and render the summary pages -> write only
-the pages whose generated part changed (`sync.writer`).
+the pages whose generated part changed (`sync.writer`) -> the circles `{{Contribution}}`'s
+form suggests, when they changed (`sync.suggestions`).
 
 Waiting for the wiki is overlapped with work: a batch of pages is parsed while the wiki serves
 the next one, and a summary page is rendered while the wiki saves the previous one (the cache
@@ -27,12 +28,14 @@ from parsers.page import parse_page_cards
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
+from render.templatedata import circle_names
 from sync.cache import ParseCache, parser_fingerprint
 from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
 from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
 from sync.state import ParsedPage, StateStore
+from sync.suggestions import CircleSuggestions
 from sync.writer import Writer
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
@@ -65,6 +68,7 @@ class SyncEngine:
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
         self._newest_source: float | None = None  # newest source revision read (render.card)
+        self.suggestions = CircleSuggestions(wiki, config)  # the form's circles (TemplateData)
 
     # -- public operations ------------------------------------------------------------------
 
@@ -221,6 +225,7 @@ class SyncEngine:
                     self.config.templates,
                     self._aliases or {},
                     self._bearers,
+                    self.config.user_namespaces,
                 )
             parsed.append(
                 ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
@@ -259,7 +264,8 @@ class SyncEngine:
         self, computation: Computation, result: SyncResult, *, dry_run: bool
     ) -> list[Edit]:
         """Write each output page whose generated part changed, and retire the pages we wrote
-        that have nothing left to show.
+        that have nothing left to show; then the circles the template's form suggests (one
+        more step, so that each edit is a step of the progress).
 
         A second thread renders the pages in order, then saves the cache of parsed pages,
         while this one reads the current pages and saves each rendered page in turn.
@@ -279,6 +285,7 @@ class SyncEngine:
             saving = pool.submit(self.cache.flush)
             try:
                 writer.look([page.title for page in planned])
+                steps = len(rendered) + 1
                 for done, future in enumerate(rendered, 1):
                     with result.phase("render_wait"):  # the writes waiting for the render thread
                         output = future.result()
@@ -287,7 +294,11 @@ class SyncEngine:
                     edit = writer.write(output, dry_run=dry_run)
                     if edit is not None:
                         edits.append(edit)
-                    self.progress(WRITTEN, done, len(rendered))
+                    self.progress(WRITTEN, done, steps)
+                circles = circle_names(computation.records.circles)
+                suggested = self.suggestions.update(circles, dry_run=dry_run)
+                edits += [suggested] if suggested is not None else []
+                self.progress(WRITTEN, steps, steps)
             finally:
                 for future in rendered:
                     future.cancel()  # after an error, render no further

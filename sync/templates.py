@@ -7,6 +7,7 @@ from pathlib import Path
 
 from render.config import SyncConfig
 from render.declare import fill_card_placeholders, preload_title
+from render.templatedata import suggested_circles, with_suggested_circles
 from sync.wiki import WikiClient
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "wiki_templates" / "mediawiki"
@@ -70,8 +71,13 @@ def install_templates(wiki: WikiClient, config: SyncConfig) -> list[str]:
     for source in sources:
         title = normalized[source.title]
         page = current.get(title)
-        if page is not None and page.text.rstrip("\n") == source.text.rstrip("\n"):
+        text = source.text
+        # The circles the bot suggests in the form (sync.suggestions) stay: they are current.
+        kept = suggested_circles(page.text) if page is not None else None
+        if kept:
+            text = with_suggested_circles(text, kept) or text
+        if page is not None and page.text.rstrip("\n") == text.rstrip("\n"):
             continue
-        wiki.edit(title, source.text, SUMMARY, base=page)
+        wiki.edit(title, text, SUMMARY, base=page)
         saved.append(title)
     return saved

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ledger import french
 from ledger.record import Severity
 from service.deps import ReadAccess, RuntimeDep
 from service.health import french_reason
@@ -27,7 +28,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters["when"] = lambda ts: (
-        datetime.datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H:%M:%S") if ts else "jamais"
+        french.format_time(datetime.datetime.fromtimestamp(ts), seconds=True) if ts else "jamais"
     )
     return env
 

@@ -44,8 +44,17 @@ def open_visual_editor(visit: Visit, title: str) -> None:
     visit.page.wait_for_selector('html.ve-active .ve-ce-documentNode[contenteditable="true"]')
 
 
-def insert_template(visit: Visit, name: str, values: dict[str, str], shot: str) -> None:
-    """Insérer > Modèle, search the template, fill the French form by label, insert."""
+def insert_template(
+    visit: Visit,
+    name: str,
+    values: dict[str, str],
+    shot: str,
+    suggested: frozenset[str] = frozenset(),
+) -> None:
+    """Insérer > Modèle, search the template, fill the French form by label, insert.
+
+    The fields labelled in `suggested` are filled by choosing their value in the list the
+    form suggests (TemplateData's `suggestedvalues`), after typing its first letters."""
     page = visit.page
     page.click(".ve-ui-toolbar-group-insert .oo-ui-popupToolGroup-handle")
     page.click(".oo-ui-tool-name-transclusion")
@@ -58,6 +67,14 @@ def insert_template(visit: Visit, name: str, values: dict[str, str], shot: str) 
             ".ve-ui-mwParameterPage",
             has=page.locator(".ve-ui-mwParameterPage-label", has_text=label),
         ).locator("input, textarea")
+        if label in suggested:
+            field.first.press_sequentially(value[:3], delay=30)
+            option = page.get_by_role("option", name=value, exact=True)
+            option.first.wait_for(state="visible", timeout=10_000)
+            visit.shot(f"{shot}-suggestions")
+            option.first.click()
+            assert field.first.input_value() == value
+            continue
         field.first.fill(value)
     visit.shot(shot)
     page.click(".oo-ui-processDialog-actions-primary .oo-ui-buttonElement-button")
@@ -104,6 +121,7 @@ def test_a_member_declares_a_contribution_in_visualeditor_and_sees_it_counted(
             "Mission": mission,
         },
         "formulaire-rempli",
+        suggested=frozenset({"Cercle"}),  # the circles the bot keeps in the TemplateData
     )
     visit.shot("modele-insere")
     save_visual_edit(visit, "Déclaration depuis l'éditeur visuel")

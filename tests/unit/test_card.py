@@ -108,7 +108,7 @@ def test_pledges_counted_refused_and_suspended_say_so_and_why() -> None:
         "compté : 150,00\xa0€",
     )
     state, text = feedback(42, "S", "2026", "Vélo cargo", "Zoé", "10")
-    assert state == "error" and text.startswith("non compté : ") and "Zoé" in text
+    assert state == "error" and text.startswith("refusé : ") and "Zoé" in text
     state, text = feedback(9, "S", "2026", "Vélo cargo", "Bruno Lefèvre", "250")
     assert state == "error" and text.startswith("suspendu : ") and "dotation" in text
 

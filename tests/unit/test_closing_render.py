@@ -23,7 +23,7 @@ from tests.unit.test_closing import PAGE
 from tests.unit.test_export import read_ods
 
 NOW = datetime.datetime(2027, 1, 20, 9, 0, tzinfo=datetime.UTC)
-NNBSP, NBSP = "\u202f", "\u00a0"
+NBSP = "\u00a0"
 DECISION = (
     "{{Clôture cercle|cercle=Numérique|année=2026|règle=égalitaire|date=15/01/2027"
     "|décision=[[Compte rendu AG 2027|CR de l’AG]]}}\n"
@@ -41,7 +41,7 @@ def circle_page(text: str = PAGE, floor: Decimal | None = None) -> str:
 
 
 def eur(text: str) -> str:
-    return text.replace(" ", NNBSP) + NBSP + "€"
+    return text.replace(" ", NBSP) + NBSP + "€"
 
 
 def section(page: str, heading: str) -> str:

@@ -226,9 +226,9 @@ def test_an_amount_above_hours_times_ceiling_is_counted_with_a_warning() -> None
         "Contribution",
         Severity.WARNING,
     )
-    assert "30,00 €/h" in problem.message
-    assert "90,00 €" in problem.message
-    assert "120,00 €" in problem.message
+    assert "30,00\xa0€/h" in problem.message
+    assert "90,00\xa0€" in problem.message
+    assert "120,00\xa0€" in problem.message
 
 
 def test_an_amount_above_hours_times_ceiling_but_within_it_rounded_to_the_cent_is_no_warning() -> (
@@ -256,7 +256,7 @@ def test_an_amount_above_hours_times_ceiling_but_within_it_rounded_to_the_cent_i
         ("Chloé", False),
         ("David", True),
     ]
-    assert [p.message.split(" € ")[0] for p in report.problems] == [
+    assert [p.message.split("\xa0€ ")[0] for p in report.problems] == [
         "montant de 10,01",
         "montant de 10,00",
     ]

@@ -237,6 +237,23 @@ def test_a_statement_is_written_on_the_members_page_and_that_page_is_not_read_ag
     assert (again.pages_read, again.edits) == (0, [])
 
 
+def test_a_statement_on_a_configured_user_namespace_is_written_and_not_reported(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    # A wiki whose members' pages are in a namespace of its own: the parser and the
+    # statements both follow `user_namespaces` (one rule of whose page a page is).
+    config = SyncConfig(user_namespaces=("Membre",))
+    engine = SyncEngine(wiki, state, config, today=lambda: datetime.date(2026, 3, 1))
+    wiki.save("Membre:Zoé Blanc", "Ma page.\n\n{{Relevé}}\n")
+    wiki.save("Utilisateur:Yves Roux", "{{Relevé}}\n")  # not a user namespace here
+    assert "Membre:Zoé Blanc" in edited(engine)
+    assert "100,00" in generated(wiki, "Membre:Zoé Blanc")
+    assert extract_generated(wiki.text("Utilisateur:Yves Roux") or "") is None
+    pages = {p.source.page for p in engine.compute().problems if "propre page" in p.message}
+    assert pages == {"Utilisateur:Yves Roux"}
+    assert "propre page utilisateur" in generated(wiki, ANOMALIES)
+
+
 def test_a_sync_of_named_pages_reads_only_them(engine: SyncEngine, wiki: FakeWiki) -> None:
     engine.full_sync()
     wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))

@@ -240,7 +240,7 @@ def test_french_campaign_csv_names_states_and_project_statuses_in_french():
         "500,00",
     )
     assert (rows[2]["État"], rows[1]["Statut du projet"]) == ("suspendu", "ouvert")
-    assert rows[6]["Membre"] == "'@Dan" and rows[6]["État"] == "rejeté"
+    assert rows[6]["Membre"] == "'@Dan" and rows[6]["État"] == "refusé"
 
 
 # --- ODS -----------------------------------------------------------------------------------
@@ -374,4 +374,4 @@ def test_the_campaign_workbook_totals_match_the_json():
     pledges = {str(r[0]): r for r in sheets["Soutiens"] if str(r[0]).startswith("Total")}
     assert value(pledges["Total compté"][2]) == json_total(data["members"], "pledged")
     assert value(pledges["Total suspendu"][2]) == Decimal("1200.00")
-    assert value(pledges["Total rejeté"][2]) == Decimal("50.00")
+    assert value(pledges["Total refusé"][2]) == Decimal("50.00")

@@ -41,7 +41,7 @@ from render.pages import (
 from render.wikitext import Wikitext, escape
 
 NOW = datetime.datetime(2026, 4, 15, 14, 5)
-NNBSP, NBSP = "\u202f", "\u00a0"
+NBSP = "\u00a0"
 EVIL = (
     "[[Catégorie:X]] {{Modèle}} {{{1}}} |} || |- !! __NOTOC__ ~~~~ <ref>r</ref>\n* ISBN 1234567890"
 )
@@ -214,8 +214,8 @@ def test_the_registry_opens_with_the_summary_and_the_generation_time() -> None:
     first, _, summary = out.split("\n")[:3]
     assert "15/04/2026 à 14:05" in first
     assert summary == (
-        f"'''Registre 2026''' — enveloppe totale '''13{NNBSP}000,00{NBSP}€''' · demandé "
-        f"'''16{NNBSP}234,50{NBSP}€''' · versé '''4{NNBSP}500,00{NBSP}€''' · 15 déclarations."
+        f"'''Registre 2026''' — enveloppe totale '''13{NBSP}000,00{NBSP}€''' · demandé "
+        f"'''16{NBSP}234,50{NBSP}€''' · versé '''4{NBSP}500,00{NBSP}€''' · 15 déclarations."
     )
 
 
@@ -231,8 +231,8 @@ def test_registry_tables_are_sortable_with_sort_keys_and_totals_at_the_bottom() 
     out = render_registry(registry_report(), generated_at=NOW)
     assert out.count('{| class="wikitable sortable"') == 3  # circles, people, months
     assert out.count('|- class="sortbottom"') == 3
-    assert f'| style="text-align:right" data-sort-value="1234.50" | 1{NNBSP}234,50{NBSP}€' in out
-    assert f'! style="text-align:right" data-sort-value="16234.50" | 16{NNBSP}234,50{NBSP}€' in out
+    assert f'| style="text-align:right" data-sort-value="1234.50" | 1{NBSP}234,50{NBSP}€' in out
+    assert f'! style="text-align:right" data-sort-value="16234.50" | 16{NBSP}234,50{NBSP}€' in out
     assert f'| style="text-align:right" data-sort-value="150" | 150{NBSP}%' in out
     assert '| data-sort-value="2026-03" | mars 2026' in out
     circle = circle_page()  # Numérique, over its envelope: its split, then its declarations
@@ -244,18 +244,18 @@ def test_registry_tables_are_sortable_with_sort_keys_and_totals_at_the_bottom() 
 def test_a_circle_over_its_envelope_is_flagged_and_gets_its_proposed_split() -> None:
     out = render_registry(registry_report(), generated_at=NOW)
     assert '|- style="background:#fee7e6"\n| Numérique\n' in out
-    assert f"⚠ '''dépassement de 5{NNBSP}000,00{NBSP}€'''" in out
+    assert f"⚠ '''dépassement de 5{NBSP}000,00{NBSP}€'''" in out
     assert "== Répartitions proposées ==" in out and "=== Numérique ===" in out
     assert "au prorata de leurs demandes non encore versées" in out
     assert "centime inférieur" in out and "plus grands restes" in out
-    assert f"Disponible à répartir : 6{NNBSP}000,00{NBSP}€" in out
+    assert f"Disponible à répartir : 6{NBSP}000,00{NBSP}€" in out
     # the parts of each person are on the circle's page, to keep the registre light
     page = circle_page()
     assert "[[#Répartition de clôture proposée|répartition de clôture]]" in page
     split = page.split("== Répartition de clôture proposée ==")[1].split("|}")[0]
     assert "au prorata des demandes non encore versées" in split
     assert "[[Utilisateur:Bob|Bob]]" in split
-    assert f'! style="text-align:right" data-sort-value="6000.00" | 6{NNBSP}000,00{NBSP}€' in split
+    assert f'! style="text-align:right" data-sort-value="6000.00" | 6{NBSP}000,00{NBSP}€' in split
 
 
 def test_no_split_section_when_every_circle_is_within_its_envelope() -> None:
@@ -288,11 +288,11 @@ def test_a_circle_page_opens_with_its_totals_and_links_the_registry() -> None:
     first, _, summary = out.split("\n")[:3]
     assert "15/04/2026 à 14:05" in first
     assert summary == (
-        f"'''Numérique — registre 2026''' — enveloppe '''10{NNBSP}000,00{NBSP}€''' · demandé "
-        f"'''15{NNBSP}000,00{NBSP}€''' · validé '''9{NNBSP}000,00{NBSP}€''' · versé "
-        f"'''4{NNBSP}000,00{NBSP}€''' · 500,00{NBSP}h · 12 déclarations."
+        f"'''Numérique — registre 2026''' — enveloppe '''10{NBSP}000,00{NBSP}€''' · demandé "
+        f"'''15{NBSP}000,00{NBSP}€''' · validé '''9{NBSP}000,00{NBSP}€''' · versé "
+        f"'''4{NBSP}000,00{NBSP}€''' · 500,00{NBSP}h · 12 déclarations."
     )
-    assert f"dépasse son enveloppe de 5{NNBSP}000,00{NBSP}€" in out
+    assert f"dépasse son enveloppe de 5{NBSP}000,00{NBSP}€" in out
     assert "est proposée plus bas." in out
     report = registry_report()
     report.circles = [report.circles[1]]  # Accueil: within its envelope
@@ -332,9 +332,9 @@ def test_the_split_shows_what_it_leaves_uncovered_which_adds_up_to_the_overrun()
     split = circle_page().split("== Répartition de clôture proposée ==")[1].split("|}")[0]
     assert "! Contributeur·rice !! Déjà versé !! Demande non versée !! Proposé" in split
     assert "!! Part de la demande !! Non couvert" in split
-    assert f'| style="text-align:right" data-sort-value="2800.00" | 2{NNBSP}800,00{NBSP}€' in split
-    assert f'! style="text-align:right" data-sort-value="5000.00" | 5{NNBSP}000,00{NBSP}€' in split
-    assert f"Les demandes non versées s’élèvent à 11{NNBSP}000,00{NBSP}€" in split
+    assert f'| style="text-align:right" data-sort-value="2800.00" | 2{NBSP}800,00{NBSP}€' in split
+    assert f'! style="text-align:right" data-sort-value="5000.00" | 5{NBSP}000,00{NBSP}€' in split
+    assert f"Les demandes non versées s’élèvent à 11{NBSP}000,00{NBSP}€" in split
     assert f"couverte à 54{NBSP}% environ" in split and "(c’est le dépassement)" in split
 
 
@@ -446,7 +446,7 @@ def test_the_bilan_lists_funded_open_cross_cutting_and_closed_projects_apart() -
     assert sections[1].count("\n* ") == 1 and sections[2].count("\n* ") == 1
     site = "'''[[:Cobudget 2026/Site|Nouveau site]]'''"
     supporters = '<span style="white-space:nowrap">3 co-financeur·euses</span>'
-    assert f"* {site} – 2{NNBSP}500,00{NBSP}€ – {supporters}" in sections[1]
+    assert f"* {site} – 2{NBSP}500,00{NBSP}€ – {supporters}" in sections[1]
     assert "width:62%" in sections[1] and "left:50%" in sections[1]  # pledged, then the minimum
     assert f"60{NBSP}% du minimum" in sections[2]
     assert f"il manque '''400,00{NBSP}€'''" in sections[2]
@@ -456,7 +456,7 @@ def test_the_bilan_lists_funded_open_cross_cutting_and_closed_projects_apart() -
 
 def test_each_group_of_projects_opens_with_its_count_and_total() -> None:
     out = render_bilan(campaign_report(), generated_at=NOW, today=NOW.date())
-    assert f"1 projet a atteint son minimum : '''2{NNBSP}500,00{NBSP}€''' promis." in out
+    assert f"1 projet a atteint son minimum : '''2{NBSP}500,00{NBSP}€''' promis." in out
     assert (
         f"1 projet attend encore des soutiens : 600,00{NBSP}€ promis, "
         f"il manque '''400,00{NBSP}€''' pour atteindre le minimum."
@@ -472,7 +472,7 @@ def test_a_project_pledged_beyond_its_maximum_shows_where_the_maximum_was_on_its
     out = render_bilan(report, generated_at=NOW, today=NOW.date())
     assert "width:100%" in out and 'title="minimum" style="position:absolute; left:40%' in out
     assert 'title="maximum" style="position:absolute; left:80%' in out
-    assert f"⚠ 1{NNBSP}000,00{NBSP}€ au-delà du maximum" in out
+    assert f"⚠ 1{NBSP}000,00{NBSP}€ au-delà du maximum" in out
     within = render_bilan(campaign_report(), generated_at=NOW, today=NOW.date())
     assert 'title="maximum"' not in within
 
@@ -480,7 +480,7 @@ def test_a_project_pledged_beyond_its_maximum_shows_where_the_maximum_was_on_its
 def test_the_bilan_shows_each_participant_and_the_suspended_pledges() -> None:
     out = render_bilan(campaign_report(), generated_at=NOW, today=NOW.date())
     assert '|- style="background:#fee7e6"\n| [[Utilisateur:Bob|Bob]]' in out
-    assert f"soutiens suspendus''' : 1{NNBSP}500,00{NBSP}€ promis" in out
+    assert f"soutiens suspendus''' : 1{NBSP}500,00{NBSP}€ promis" in out
     assert f"| [[:Utilisateur:Bob|Utilisateur&#58;Bob]], l.{NBSP}3" in out
     assert (
         'Non attribué (arrondi des dotations)\n| style="text-align:right" data-sort-value="0.50"'
@@ -496,7 +496,7 @@ def test_the_contribution_data_page_is_one_switch_keyed_by_circle_year_and_field
     lines = out.split("\n")
     assert lines[0] == "<onlyinclude>{{#switch:{{{1|}}}"
     assert lines[-3:] == ["| #default = ", "}}</onlyinclude>", ""]
-    assert f"| Numérique/2026/enveloppe = 10{NNBSP}000,00{NBSP}€" in lines
+    assert f"| Numérique/2026/enveloppe = 10{NBSP}000,00{NBSP}€" in lines
     assert f"| Numérique/2026/heures = 500,00{NBSP}h" in lines
     assert f"| Numérique/2026/part = 150{NBSP}%" in lines
     assert "| Accueil/2026/déclarations = 3" in lines

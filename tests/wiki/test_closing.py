@@ -22,7 +22,7 @@ CIRCLE_PAGE = f"{REGISTRY}/Numérique"
 ANOMALIES = "Contribution-rétribution/Anomalies"
 STATEMENT = "Utilisateur:Alice Martin/Relevé"
 MINUTES = "Compte rendu AG clôture 2026"
-NNBSP, NBSP = "\u202f", "\u00a0"
+NBSP = "\u00a0"
 EQUAL = {
     "Alice Martin": "1280.00",
     "David Nguyen": "1280.00",
@@ -55,7 +55,7 @@ def test_a_recorded_closing_shows_what_is_due_on_the_registre_and_in_the_stateme
         "! Contributeur·rice !! Demande non versée !! Prorata !! Plafond horaire !! Égalitaire"
         in options
     )
-    assert f"1{NNBSP}280,00{NBSP}€ <small" in options
+    assert f"1{NBSP}280,00{NBSP}€ <small" in options
     assert "Répartition de clôture proposée" in generated(bot_site, CIRCLE_PAGE)
 
     admin_site.pages[MINUTES].edit(
@@ -87,10 +87,10 @@ def test_a_recorded_closing_shows_what_is_due_on_the_registre_and_in_the_stateme
     assert f"[[:{MINUTES}|{MINUTES}]]" in due
     assert "!! Égalitaire — règle choisie" in due
     alice = due.split("== Clôture 2026 ==")[1].split("[[Utilisateur:Alice Martin|Alice Martin]]")[1]
-    assert alice.split("|-")[0].count(f"| 1{NNBSP}280,00{NBSP}€") == 2  # due, remaining
+    assert alice.split("|-")[0].count(f"| 1{NBSP}280,00{NBSP}€") == 2  # due, remaining
     statement = generated(bot_site, STATEMENT)
     assert (
-        f"cercle « Numérique » clos pour 2026 : reste à verser '''1{NNBSP}280,00{NBSP}€'''"
+        f"cercle « Numérique » clos pour 2026 : reste à verser '''1{NBSP}280,00{NBSP}€'''"
         in statement
     )
 

@@ -148,7 +148,7 @@ def test_an_implausible_declaration_is_counted_and_warned_on_the_anomalies_page(
     assert (warning.source.page, warning.source.line) == (page, 2)
     anomalies = page_text(bot_site, "Contribution-rétribution/Anomalies")
     (line,) = [line for line in anomalies.splitlines() if "vraisemblance" in line]
-    assert "1\u202f000\u202f000\u202f000" in line and "10\u202f000" in line
+    assert "1\xa0000\xa0000\xa0000" in line and "10\xa0000" in line
     assert "Victor Vraisemblance/Contributions 2026" in anomalies
 
 
