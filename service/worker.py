@@ -171,7 +171,7 @@ class Worker:
         cursor = self.queue.get_state(CURSOR_KEY)
         started = _utc_now()
         try:
-            if cursor is not None and self.engine.last is None:
+            if cursor is not None and self.engine.last is None and self.engine.complete:
                 self.engine.compute()  # a restart: serve the cached state until something changes
             if cursor is None:
                 self._record(self.engine.full_sync())

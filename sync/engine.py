@@ -32,7 +32,7 @@ from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_s
 from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
-from sync.state import ParsedPage, StateStore
+from sync.state import COMPLETE_KEY, ParsedPage, StateStore
 from sync.writer import Writer
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
@@ -71,7 +71,25 @@ class SyncEngine:
     def full_sync(self, *, dry_run: bool = False, write: bool = True) -> SyncResult:
         """Read every changed source page, recompute, write the changed summary pages."""
         with self.lock:
+            self._check_state()
             return self._full_sync(dry_run=dry_run, write=write)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the parse cache holds every source page of this wiki (a full sync read them
+        into this state store), so that summary pages may be computed from it."""
+        identity = str(getattr(self.wiki, "url", ""))
+        return self.state.complete_for() == identity and bool(self.cache.pages())
+
+    def _check_state(self) -> None:
+        """The state file deleted or replaced while the service runs: open what is there now
+        (the next sync is then a full one, see `complete`)."""
+        if not self.state.replaced():
+            return
+        log.warning("the state database %s was deleted or replaced: reopened", self.state.path)
+        self.state.reopen()
+        self.cache = ParseCache(self.state)
+        self.last, self._aliases, self._render_memo = None, None, {}
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
         """Re-read only the named pages (from webhook events), then recompute and write.
@@ -80,6 +98,10 @@ class SyncEngine:
         keeps its page id, so its declarations follow it to the new title.
         """
         with self.lock:
+            self._check_state()
+            if not self.complete:  # a new, emptied or replaced state: never publish from it
+                log.warning("the state holds no complete view of the wiki: a full sync first")
+                return self._full_sync(dry_run=False, write=True)
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
                 # a template that calls ours may have been made: its callers are then
@@ -95,6 +117,10 @@ class SyncEngine:
             wanted = {t for t in titles if not self.config.pages.is_output(t)}
             with result.phase("fetch"):
                 found = self.wiki.fetch_titles(wanted) if wanted else {}
+            if _older(found.values(), self.cache.pages()):  # a state from another time or wiki
+                log.warning("the state holds revisions the wiki does not: a full sync first")
+                self.state.set_meta(COMPLETE_KEY, None)
+                return self._full_sync(dry_run=False, write=True)
             by_title = {page.title: page_id for page_id, page in self.cache.pages().items()}
             gone = {by_title[t] for t in wanted if t not in found and t in by_title}
             self.cache.delete(gone)
@@ -145,6 +171,9 @@ class SyncEngine:
         result.pages_read = self._fetch_and_parse(changed, fingerprint, result)
         result.pages_listed, result.pages_removed = len(listed), len(removed)
         self._finish(result, dry_run=dry_run, write=write, start_requests=start_requests)
+        identity = str(getattr(self.wiki, "url", ""))
+        if self.state.complete_for() != identity:  # every source page is in the cache now
+            self.state.set_meta(COMPLETE_KEY, identity)
         return result
 
     def _list(self) -> dict[int, PageInfo]:
@@ -293,6 +322,12 @@ class SyncEngine:
                     future.cancel()  # after an error, render no further
             saving.result()  # raises if the cache could not be saved
         return edits
+
+
+def _older(found: Iterable[PageText], cached: dict[int, ParsedPage]) -> bool:
+    """Whether the wiki has an older revision of a page than the cache: the cache is not
+    this wiki's present (a restored backup of another time, another wiki)."""
+    return any(p.page_id in cached and cached[p.page_id].rev_id > p.rev_id for p in found)
 
 
 def _aliases(redirects: dict[str, str]) -> dict[str, str]:

@@ -38,6 +38,11 @@ def declaration(template: str, who: str, amount: int) -> str:
 
 @pytest.fixture
 def wiki() -> FakeWiki:
+    return seeded_wiki()
+
+
+def seeded_wiki() -> FakeWiki:
+    """A circle with its envelope, two members' declarations, one through a redirect."""
     wiki = FakeWiki()
     wiki.save(
         "Cercle Animation",

@@ -45,6 +45,7 @@ class FakeEngine:
         self.sync_seconds = sync_seconds
         self.last: object | None = None
         self.computed = 0
+        self.complete = True  # its state holds a full sync (SyncEngine.complete)
         self.running = 0
         self.most_running = 0
         self._guard = threading.Lock()
