@@ -26,14 +26,14 @@ from parsers.card import CardCall
 from parsers.page import parse_page_cards
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
-from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
+from render.plan import RenderMemo
 from sync.cache import ParseCache, parser_fingerprint
-from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
+from sync.card_refresh import newest_revision, purge_titles
 from sync.port import PageInfo, PageText, WikiError, WikiPort
-from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
+from sync.progress import LISTED, READ, Progress, no_progress
+from sync.publish import stored_holds, with_holds, write_outputs
 from sync.result import Edit, SyncResult
 from sync.state import COMPLETE_KEY, ParsedPage, StateStore
-from sync.writer import Writer
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
 
@@ -58,13 +58,14 @@ class SyncEngine:
         self.lock = threading.Lock()
         self.last: Computation | None = None
         self.cache = ParseCache(state)
+        self.holds = stored_holds(self)  # pages held back by the last sync (sync.hold)
         self._aliases: dict[str, str] | None = None
         # other templates that call ours (listed as transcluding them): reported where used
         self._bearers: frozenset[str] = frozenset()
-        self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
+        self.render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
-        self._newest_source: float | None = None  # newest source revision read (render.card)
+        self.newest_source: float | None = None  # newest source revision read (render.card)
 
     # -- public operations ------------------------------------------------------------------
 
@@ -89,7 +90,8 @@ class SyncEngine:
         log.warning("the state database %s was deleted or replaced: reopened", self.state.path)
         self.state.reopen()
         self.cache = ParseCache(self.state)
-        self.last, self._aliases, self._render_memo = None, None, {}
+        self.last, self._aliases, self.render_memo = None, None, {}
+        self.holds = stored_holds(self)
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
         """Re-read only the named pages (from webhook events), then recompute and write.
@@ -151,6 +153,7 @@ class SyncEngine:
             problems.extend(page.problems)
         computation = compute_all(records, problems, self.config, today=self.today())
         computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
+        with_holds(computation, {}, self.holds)  # the pages the last sync could not write
         self.last = computation
         self.cache.changed = False
         return computation
@@ -238,7 +241,7 @@ class SyncEngine:
         parsed = []
         newest = newest_revision(page.timestamp for page in texts)
         if newest is not None:
-            self._newest_source = max(newest, self._newest_source or newest)
+            self.newest_source = max(newest, self.newest_source or newest)
         for page in texts:
             cards: tuple[CardCall, ...] = ()
             if self.config.pages.is_output(page.title) or page.namespace == 10:
@@ -267,7 +270,7 @@ class SyncEngine:
             result.problems = len(computation.problems)
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
-                result.edits = self._write_outputs(computation, result, dry_run=dry_run)
+                result.edits = write_outputs(self, computation, result, dry_run=dry_run)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
         result.requests = self.wiki.requests - start_requests
@@ -283,45 +286,6 @@ class SyncEngine:
             result.requests,
             result.duration,
         )
-
-    def _write_outputs(
-        self, computation: Computation, result: SyncResult, *, dry_run: bool
-    ) -> list[Edit]:
-        """Write each output page whose generated part changed, and retire the pages we wrote
-        that have nothing left to show.
-
-        A second thread renders the pages in order, then saves the cache of parsed pages,
-        while this one reads the current pages and saves each rendered page in turn.
-        """
-        writer = Writer(
-            self.wiki, self.state, retries=self.config.edit_retries, advance=self.cache.advance
-        )
-        planned = plan_pages(computation, self.config, self._render_memo)
-        gone = writer.known.keys() - {page.title for page in planned}
-        planned += plan_retired(gone, computation, self.config)
-        edits: list[Edit] = []
-        with (
-            result.phase("write"),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool,
-        ):
-            rendered = [pool.submit(_timed_render, page, result) for page in planned]
-            saving = pool.submit(self.cache.flush)
-            try:
-                writer.look([page.title for page in planned])
-                for done, future in enumerate(rendered, 1):
-                    with result.phase("render_wait"):  # the writes waiting for the render thread
-                        output = future.result()
-                    if not dry_run and self.config.pages.is_card_data(output.title):
-                        wait_for_rendered_sources(self._newest_source)
-                    edit = writer.write(output, dry_run=dry_run)
-                    if edit is not None:
-                        edits.append(edit)
-                    self.progress(WRITTEN, done, len(rendered))
-            finally:
-                for future in rendered:
-                    future.cancel()  # after an error, render no further
-            saving.result()  # raises if the cache could not be saved
-        return edits
 
 
 def _older(found: Iterable[PageText], cached: dict[int, ParsedPage]) -> bool:
@@ -347,8 +311,3 @@ def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
     tail = max(1, min(len(page_ids), size) // 5)
     body, last = page_ids[:-tail], page_ids[-tail:]
     return [body[i : i + size] for i in range(0, len(body), size)] + [last]
-
-
-def _timed_render(page: PlannedPage, result: SyncResult) -> OutputPage:
-    with result.phase("render"):  # only the render thread adds to this phase
-        return page.render()

@@ -1,5 +1,6 @@
 """The engine's rules under the faults of issue 11, on an in-memory wiki: a state deleted or
-new never publishes from a partial view (more cases follow in this file as they are done).
+new never publishes from a partial view; a page refused, with broken markers, under
+`{{nobots}}` or over the size limit blocks no other and loses no human text.
 
 The same faults are injected for real in `tests/e2e/test_faults.py` and
 `tests/wiki/test_page_faults.py`.
@@ -9,16 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from parsers.marker import MARKER_END, MARKER_START
 from sync.cache import cache_format
 from sync.engine import SyncEngine
 from sync.state import StateStore
 from tests.fakewiki import FakeWiki
-from tests.unit.test_engine import REGISTRY, declaration, generated, new_engine, seeded_wiki
+from tests.unit.test_engine import (
+    ANOMALIES,
+    CIRCLE_PAGE,
+    REGISTRY,
+    ZOE,
+    declaration,
+    generated,
+    new_engine,
+    seeded_wiki,
+)
 
 
 @pytest.fixture
@@ -94,3 +105,124 @@ def test_a_state_holding_newer_revisions_than_the_wiki_is_not_trusted(
     engine.cache.pages().update({p.page_id: p for p in state.load_pages(cache_format())})
     result = engine.sync_pages({"Utilisateur:Zoé Blanc/Contributions 2026"})
     assert result.kind == "full"
+
+
+HUMAN = "Note de la trésorière, à garder.\n\n"
+
+
+def with_human_note(engine: SyncEngine, wiki: FakeWiki) -> str:
+    """The registre after a first sync, with a person's note above the generated part."""
+    engine.full_sync()
+    text = HUMAN + (wiki.text(REGISTRY) or "")
+    wiki.save(REGISTRY, text, user="Trésorière")
+    return text
+
+
+def change_figures(wiki: FakeWiki) -> None:
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+
+
+@pytest.mark.parametrize(
+    ("broken", "fault"),
+    [
+        (lambda t: t.replace(MARKER_END, ""), "marqueur de fin"),
+        (lambda t: t.replace(MARKER_START, ""), "marqueur de début"),
+        (lambda t: t.replace(MARKER_START, MARKER_START + "\n" + MARKER_START), "deux fois"),
+        (
+            lambda t: (
+                t.replace(MARKER_START, "@@")
+                .replace(MARKER_END, MARKER_START)
+                .replace("@@", MARKER_END)
+            ),
+            "avant le marqueur de début",
+        ),
+    ],
+    ids=["end gone", "start gone", "two starts", "end before start"],
+)
+def test_a_page_whose_markers_were_broken_by_hand_is_held_reported_and_written_once_whole(
+    engine: SyncEngine, wiki: FakeWiki, broken: Callable[[str], str], fault: str
+) -> None:
+    whole = with_human_note(engine, wiki)
+    wiki.save(REGISTRY, broken(whole), user="Trésorière")
+    kept = wiki.text(REGISTRY)
+    change_figures(wiki)
+    result = engine.full_sync()
+    assert [(h.title, h.kind) for h in result.held] == [(REGISTRY, "markers")]
+    assert wiki.text(REGISTRY) == kept  # not one byte changed
+    assert f"{REGISTRY}" in generated(wiki, ANOMALIES) and fault in generated(wiki, ANOMALIES)
+    assert any(p.source.page == REGISTRY for p in engine.compute().problems)
+    wiki.save(REGISTRY, whole, user="Trésorière")  # the markers put back
+    again = engine.full_sync()
+    assert again.held == [] and REGISTRY in {e.title for e in again.edits}
+    text = wiki.text(REGISTRY) or ""
+    assert text.startswith(HUMAN + MARKER_START) and "170,00" in generated(wiki, REGISTRY)
+    assert REGISTRY not in generated(wiki, ANOMALIES)
+
+
+def test_a_page_only_the_bot_wrote_is_restored_when_its_end_marker_is_gone(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    wiki.save(REGISTRY, (wiki.text(REGISTRY) or "").replace(MARKER_END, ""))
+    change_figures(wiki)
+    result = engine.full_sync()
+    assert result.held == []
+    text = wiki.text(REGISTRY) or ""
+    assert text.count(MARKER_START) == text.count(MARKER_END) == 1  # not doubled
+    assert text.startswith(MARKER_START) and "170,00" in generated(wiki, REGISTRY)
+
+
+def test_a_blanked_page_is_written_again(engine: SyncEngine, wiki: FakeWiki) -> None:
+    engine.full_sync()
+    wiki.save(REGISTRY, "")
+    result = engine.full_sync()
+    assert result.held == [] and REGISTRY in {e.title for e in result.edits}
+    assert "150,00" in generated(wiki, REGISTRY)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "{{nobots}}",
+        "{{bots|deny=all}}",
+        "{{Bots|deny=Autre, WikiLedgerBot}}",
+        "{{bots|allow=none}}",
+    ],
+)
+def test_nobots_and_bots_deny_naming_the_bot_keep_it_off_the_page_and_are_reported(
+    engine: SyncEngine, wiki: FakeWiki, call: str
+) -> None:
+    engine.full_sync()
+    wiki.save(REGISTRY, call + "\n" + (wiki.text(REGISTRY) or ""), user="Trésorière")
+    kept = wiki.text(REGISTRY)
+    change_figures(wiki)
+    result = engine.full_sync()
+    assert [(h.title, h.kind) for h in result.held] == [(REGISTRY, "nobots")]
+    assert wiki.text(REGISTRY) == kept
+    anomalies = generated(wiki, ANOMALIES)
+    assert REGISTRY in anomalies and "demande aux robots de ne pas la modifier" in anomalies
+    assert "170,00" in generated(wiki, CIRCLE_PAGE)  # the other pages go on
+
+
+def test_bots_deny_naming_another_bot_does_not_stop_this_one(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()
+    wiki.save(REGISTRY, "{{bots|deny=AutreRobot}}\n" + (wiki.text(REGISTRY) or ""))
+    change_figures(wiki)
+    assert engine.full_sync().held == []
+    assert "170,00" in generated(wiki, REGISTRY)
+
+
+def test_a_page_over_the_wikis_size_limit_is_shortened_with_a_notice(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    many = "".join(declaration("Contribution", f"Membre {n:03}", 10 + n) for n in range(300))
+    wiki.save("Utilisateur:Beaucoup/Contributions 2026", many)
+    wiki.max_page_bytes = 20_000
+    result = engine.full_sync()
+    assert result.held == []
+    text = wiki.text(CIRCLE_PAGE) or ""
+    assert len(text.encode()) <= 20_000
+    assert "Page tronquée" in text and text.count("{|") == text.count("|}")
+    assert "Membre 000" in text
