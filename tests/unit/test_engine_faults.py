@@ -226,3 +226,24 @@ def test_a_page_over_the_wikis_size_limit_is_shortened_with_a_notice(
     assert len(text.encode()) <= 20_000
     assert "Page tronquée" in text and text.count("{|") == text.count("|}")
     assert "Membre 000" in text
+
+
+def test_a_campaign_name_the_wiki_cannot_take_as_a_title_is_a_problem_at_its_line(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    wiki.save(
+        "Cobudget sonde",
+        "Intro\n{{Cobudget|campagne=Sonde [x]|enveloppe=1000|dotation=100}}\n"
+        "{{Projet cobudget|campagne=Sonde [x]|titre=Essai|minimum=100}}\n",
+    )
+    result = engine.full_sync()
+    assert result.held == []
+    assert not any("Sonde" in e.title for e in result.edits)  # nothing the wiki would refuse
+    (problem,) = [p for p in engine.compute().problems if "titre de son bilan" in p.message]
+    assert (problem.source.page, problem.source.line, problem.severity) == (
+        "Cobudget sonde",
+        2,
+        "error",
+    )
+    assert "« [ »" in problem.message
+    assert "Cobudget sonde" in generated(wiki, ANOMALIES)
