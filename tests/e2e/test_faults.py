@@ -251,3 +251,50 @@ def test_a_state_file_deleted_before_a_start_with_an_edit_pending_publishes_the_
     live.wait_idle()
     assert_whole_registry(live, before, "Rémi Relance")
     assert live.service.log.read_text(encoding="utf-8").count("a full sync first") > full_first
+
+
+def protect(live: Live, title: str, level: str) -> None:
+    live.admin.post(
+        "protect",
+        title=title,
+        protections=f"edit={level}",
+        expiry="infinite",
+        reason="essai",
+        token=live.admin.get_token("csrf"),
+    )
+
+
+def test_a_protected_page_blocks_no_other_is_reported_everywhere_and_retried_once_allowed(
+    live: Live,
+) -> None:
+    live.wait_idle()
+    circle = f"{REGISTRY}/Animation"
+    title = "Utilisateur:Paula Protégée/Contributions 2026"
+    protect(live, REGISTRY, "sysop")
+    try:
+        live.admin.pages[title].edit(
+            declaration("Paula Protégée", "Animation", "2026-07-06", "66", "Protection"), "essai"
+        )
+        wait_for(
+            lambda: "Paula Protégée" in live.generated(circle), timeout=60, what="the circle page"
+        )
+        reason = f"page refused: {REGISTRY} (protectedpage)"
+        body = wait_health(live, 503, timeout=30, what="the refusal", reason=reason)
+        assert "protection" in body["error"]
+        assert "Paula Protégée" not in live.generated()
+        problems = live.get("/api/problems").json()["problems"]
+        assert any(p["page"] == REGISTRY and "protectedpage" in p["message"] for p in problems)
+        assert f"page refusée : {REGISTRY}" in live.get("/").text
+        assert REGISTRY in live.generated("Contribution-rétribution/Anomalies")
+        assert "retried in 15 s" in live.service.log.read_text(encoding="utf-8")
+    finally:
+        protect(live, REGISTRY, "all")
+    wait_for(
+        lambda: "Paula Protégée" in live.generated(),
+        timeout=90,
+        what="the registre once the protection is lifted",
+        every=0.5,
+    )
+    wait_health(live, 200, timeout=60, what="a healthy service again")
+    live.wait_idle()
+    assert REGISTRY not in live.generated("Contribution-rétribution/Anomalies")
