@@ -30,6 +30,7 @@ from sync.wiki import PageRefused, RecentChange, WikiError
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "recentchanges_cursor"
+GENERATION_KEY = "state_generation"  # the state's generation after the last sync (see _drain)
 RETRY_SECONDS = 15.0  # the first retry of a refused page; doubling up to MAX_RETRY_SECONDS
 MAX_RETRY_SECONDS = 300.0
 
@@ -136,7 +137,7 @@ class Worker:
         # Before the first full sync has succeeded the cache is empty or partial: syncing only
         # the named pages would write summary pages computed from those pages alone.
         first = self.queue.get_state(CURSOR_KEY) is None
-        full = first or any(job.event.full for job in jobs)
+        full = first or any(job.event.full for job in jobs) or self._state_replaced()
         titles: set[str] = set().union(*(job.event.pages() for job in jobs))
         started = _utc_now()
         try:
@@ -182,6 +183,16 @@ class Worker:
             self.queue.enqueue(Retry(titles=titles), delay=delay)
             self._retry_queued = True
 
+    def _state_replaced(self) -> bool:
+        """Whether the state is not the one the last sync left (restored from a backup, copied
+        from another server): its parsed pages may be stale, so only a full sync may use it."""
+        kept = self.queue.get_state(GENERATION_KEY)
+        current = getattr(self.engine, "generation", None)
+        if kept is None or current is None or kept == current:
+            return False
+        log.warning("the state is not the one the last sync left (a backup?): a full sync")
+        return True
+
     def _release_interrupted(self) -> None:
         """Jobs still leased at start were held by a service that died mid-sync: retry them."""
         leased = [job.id for job in self.queue.pending(self.queue.depth()) if job.leased_until]
@@ -190,6 +201,9 @@ class Worker:
             self.queue.fail(leased, "interrupted: the service stopped during the sync", time.time())
 
     def _record(self, result: SyncResult) -> None:
+        generation = getattr(self.engine, "generation", None)
+        if generation is not None:
+            self.queue.set_state(GENERATION_KEY, generation)
         self.metrics.syncs += 1
         self.metrics.sync_seconds += result.duration
         self.metrics.edits += len(result.edits)

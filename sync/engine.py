@@ -33,7 +33,7 @@ from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, Progress, no_progress
 from sync.publish import stored_holds, with_holds, write_outputs
 from sync.result import Edit, SyncResult
-from sync.state import COMPLETE_KEY, ParsedPage, StateStore
+from sync.state import COMPLETE_KEY, GENERATION_KEY, ParsedPage, StateStore
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
 
@@ -81,6 +81,11 @@ class SyncEngine:
         into this state store), so that summary pages may be computed from it."""
         identity = str(getattr(self.wiki, "url", ""))
         return self.state.complete_for() == identity and bool(self.cache.pages())
+
+    @property
+    def generation(self) -> str:
+        """Changes at every sync (`StateStore.renew_generation`); "" for a new state."""
+        return self.state.get_meta(GENERATION_KEY) or ""
 
     def _check_state(self) -> None:
         """The state file deleted or replaced while the service runs: open what is there now
@@ -273,6 +278,8 @@ class SyncEngine:
                 result.edits = write_outputs(self, computation, result, dry_run=dry_run)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
+        if not dry_run:
+            self.state.renew_generation()
         result.requests = self.wiki.requests - start_requests
         result.duration = time.time() - result.started
         log.info(

@@ -12,6 +12,7 @@ import logging
 import pickle
 import sqlite3
 import threading
+import uuid
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS meta (
 
 # `meta` key: the wiki a full sync last read completely into this store (see `complete_for`)
 COMPLETE_KEY = "complete_for"
+GENERATION_KEY = "generation"  # changes at every sync (see `renew_generation`)
 
 
 def _inode(path: Path) -> tuple[int, int] | None:
@@ -120,6 +122,14 @@ class StateStore:
                 db.execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def renew_generation(self) -> str:
+        """Mark the store as changed by one more sync: a new random generation, which the
+        service keeps beside its queue; a store whose generation is not the one kept (a backup
+        restored, a file from elsewhere) is not trusted for a partial sync."""
+        generation = uuid.uuid4().hex
+        self.set_meta(GENERATION_KEY, generation)
+        return generation
 
     def complete_for(self) -> str | None:
         """The wiki (its URL; "" for a wiki without one) whose sources a full sync read

@@ -201,6 +201,12 @@ def remove_state(live: Live) -> None:
         (live.service.data_dir / name).unlink(missing_ok=True)
 
 
+def full_syncs_for_state(live: Live) -> int:
+    """How many times the service logged a full sync made because of what its state was."""
+    log = live.service.log.read_text(encoding="utf-8")
+    return log.count("a full sync first") + log.count("(a backup?): a full sync")
+
+
 def assert_whole_registry(live: Live, before: dict[str, Any], newcomer: str) -> None:
     """The registre and the API hold every declaration from before and the newcomer's."""
     after = live.contributions()
@@ -235,7 +241,7 @@ def test_a_state_file_deleted_before_a_start_with_an_edit_pending_publishes_the_
 ) -> None:
     live.wait_idle()
     before = live.contributions()
-    full_first = live.service.log.read_text(encoding="utf-8").count("a full sync first")
+    full_syncs = full_syncs_for_state(live)
     title = "Utilisateur:Rémi Relance/Contributions 2026"
     live.service.stop()
     try:
@@ -250,7 +256,7 @@ def test_a_state_file_deleted_before_a_start_with_an_edit_pending_publishes_the_
     wait_for(lambda: "Rémi Relance" in live.generated(), timeout=60, what="the pending edit")
     live.wait_idle()
     assert_whole_registry(live, before, "Rémi Relance")
-    assert live.service.log.read_text(encoding="utf-8").count("a full sync first") > full_first
+    assert full_syncs_for_state(live) > full_syncs
 
 
 def protect(live: Live, title: str, level: str) -> None:
@@ -298,3 +304,37 @@ def test_a_protected_page_blocks_no_other_is_reported_everywhere_and_retried_onc
     wait_health(live, 200, timeout=60, what="a healthy service again")
     live.wait_idle()
     assert REGISTRY not in live.generated("Contribution-rétribution/Anomalies")
+
+
+def test_a_state_restored_from_an_older_backup_never_hides_an_edit_made_since(
+    live: Live,
+) -> None:
+    live.wait_idle()
+    state = live.service.data_dir / "state.sqlite3"
+    live.service.stop()
+    try:
+        backup = state.read_bytes()  # closed at stop: the file alone is the state
+    finally:
+        live.service.start()
+    synced = "Utilisateur:Bruno Sauvegarde/Contributions 2026"
+    live.admin.pages[synced].edit(
+        declaration("Bruno Sauvegarde", "Animation", "2026-07-07", "71", "Sauvegarde"), "essai"
+    )
+    wait_for(lambda: "Bruno Sauvegarde" in live.generated(), timeout=60, what="the first edit")
+    live.wait_idle()
+    before = live.contributions()
+    pending = "Utilisateur:Rose Restauration/Contributions 2026"
+    live.service.stop()
+    try:
+        remove_state(live)
+        state.write_bytes(backup)  # the backup, from before the first edit
+        live.admin.pages[pending].edit(
+            declaration("Rose Restauration", "Animation", "2026-07-08", "72", "Restauration"),
+            "essai",
+        )
+    finally:
+        live.service.start()
+    wait_for(lambda: "Rose Restauration" in live.generated(), timeout=60, what="the second edit")
+    live.wait_idle()
+    assert_whole_registry(live, before, "Rose Restauration")  # Bruno's edit is still there
+    assert "(a backup?): a full sync" in live.service.log.read_text(encoding="utf-8")

@@ -343,3 +343,20 @@ def test_a_page_the_wiki_refuses_is_the_current_error_and_retried_after_a_backof
     queue.enqueue(edit("Utilisateur:Zoé/Contributions 2026"))
     worker.notify()
     wait_for(lambda: worker.health.check(True) == (True, ""))
+
+
+def test_a_state_that_is_not_the_one_the_last_sync_left_is_used_only_by_a_full_sync(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    engine.generation = "après la première synchronisation"  # type: ignore[attr-defined]
+    worker = start()
+    wait_for(worker.ready.is_set)
+    queue.enqueue(edit("Utilisateur:Zoé/Contributions 2026"))
+    worker.notify()
+    wait_for(lambda: len(engine.calls) == 2)
+    assert engine.calls[1] == frozenset({"Utilisateur:Zoé/Contributions 2026"})
+    engine.generation = "une sauvegarde plus ancienne"  # type: ignore[attr-defined]
+    queue.enqueue(edit("Utilisateur:Yves/Contributions 2026"))
+    worker.notify()
+    wait_for(lambda: len(engine.calls) == 3)
+    assert engine.calls[2] == "full"
