@@ -3,7 +3,11 @@
 One sync: resolve redirects to our templates -> list the pages that transclude them (revision
 ids only, one query for all the templates) -> read and parse only pages whose revision is not
 in the cache -> compute the ledgers (pure) -> plan and render the summary pages -> write only
-the pages whose generated part changed (`sync.writer`).
+the pages whose generated part changed (`sync.publish`, `sync.writer`).
+
+Summary pages are computed only from a complete view: a sync of named pages on a state that
+never finished a full sync of this wiki, that was deleted or replaced while the service runs,
+or that holds revisions newer than the wiki's, is a full sync instead.
 
 Waiting for the wiki is overlapped with work: a batch of pages is parsed while the wiki serves
 the next one, and a summary page is rendered while the wiki saves the previous one (the cache
