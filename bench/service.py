@@ -83,7 +83,7 @@ def instrument(engine: SyncEngine) -> Timers:
     timers.wrap(engine.state, "save_pages", "save")
     timers.wrap(engine.state, "load_pages", "load")
     timers.wrap(sync.engine, "compute_all", "compute")
-    timers.wrap(engine, "_write_outputs", "write")
+    timers.wrap(sync.engine, "write_outputs", "write")
     for name in ("full_sync", "sync_pages"):
         _report_each(engine, name, timers)
     return timers

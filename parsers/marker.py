@@ -62,3 +62,31 @@ def blank_generated(text: str) -> str:
         return text
     start, _, _, end_end = found
     return text[:start] + "\n" * text.count("\n", start, end_end) + text[end_end:]
+
+
+def without_markers(text: str) -> bool:
+    """Whether the page holds neither marker (a page the bot never wrote, or lost both)."""
+    return _START_PREFIX not in text and MARKER_END not in text
+
+
+def marker_fault(text: str) -> str | None:
+    """What is wrong with the markers of a page (in French), or None when there is exactly one
+    start marker, then one end marker. A page without any marker is also a fault here: the
+    caller decides whether such a page is new to the bot or lost its markers."""
+    starts, ends = text.count(_START_PREFIX), text.count(MARKER_END)
+    if starts == 0 and ends == 0:
+        return "les deux marqueurs de la partie générée ont disparu"
+    if starts == 0:
+        return "le marqueur de début de la partie générée a disparu"
+    if ends == 0:
+        return "le marqueur de fin de la partie générée a disparu"
+    if starts > 1:
+        return "le marqueur de début de la partie générée est présent deux fois"
+    if ends > 1:
+        return "le marqueur de fin de la partie générée est présent deux fois"
+    start = text.find(_START_PREFIX)
+    if text.find(MARKER_END) < start:
+        return "le marqueur de fin est placé avant le marqueur de début"
+    if text.find("-->", start) > text.find(MARKER_END):
+        return "le marqueur de début n’est plus refermé"
+    return None

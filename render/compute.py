@@ -21,11 +21,11 @@ from ledger.contribution import (
     compute_ledger,
 )
 from ledger.plausibility import check_plausibility
-from ledger.record import Problem, Records, sort_problems
+from ledger.record import Problem, Records, Severity, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
 from parsers.card import CardCall
-from render.config import SyncConfig
+from render.config import SyncConfig, title_refusal
 
 
 @dataclass(slots=True)
@@ -123,5 +123,29 @@ def compute_all(
     for name, campaign in campaigns.items():
         campaign.problems = sort_problems(rename(campaign.problems) + budget_parse)
         computation.campaigns[name] = campaign
+    campaign_problems += _untitled_campaigns(computation, config)
     computation.problems = sort_problems(parse_problems + contribution_problems + campaign_problems)
     return computation
+
+
+def _untitled_campaigns(computation: Computation, config: SyncConfig) -> list[Problem]:
+    """Campaigns whose name cannot make a page title: a problem at their `{{Cobudget}}`,
+    found before any write, and no page planned for them (the wiki would refuse it)."""
+    problems = []
+    for campaign in computation.records.campaigns:
+        title = config.pages.bilan_for(campaign.name)
+        refusal = title_refusal(title)
+        if refusal is None:
+            continue
+        computation.campaigns.pop(campaign.name, None)
+        problems.append(
+            Problem(
+                campaign.source,
+                config.templates.campaign,
+                Severity.ERROR,
+                f"Le nom de campagne « {campaign.name} » ne peut pas former le titre de son "
+                f"bilan « {title} » : {refusal}. Renommez la campagne (paramètre campagne), "
+                "sans [ ] { } | < > #, sur cette page et dans ses projets et soutiens.",
+            )
+        )
+    return problems

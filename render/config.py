@@ -20,6 +20,20 @@ from parsers.page import TemplateNames
 _NOT_IN_TITLES = re.compile(r"[\[\]{}|<>#\x00-\x1f\x7f]")
 
 
+MAX_TITLE_BYTES = 255  # MediaWiki's limit on a title (without its namespace), in UTF-8
+
+
+def title_refusal(title: str) -> str | None:
+    """Why MediaWiki would refuse `title` (in French), or None when it can be a page's title."""
+    found = _NOT_IN_TITLES.search(title)
+    if found is not None:
+        shown = found[0] if found[0].isprintable() else "caractère de contrôle"
+        return f"le caractère « {shown} » est interdit dans un titre"
+    if len(title.partition(":")[2 if ":" in title else 0].encode()) > MAX_TITLE_BYTES:
+        return f"un titre ne peut dépasser {MAX_TITLE_BYTES} octets"
+    return None
+
+
 @dataclass(frozen=True)
 class PageTitles:
     """Titles of the pages the bot writes; `{année}`, `{cercle}`, `{campagne}` are filled in."""

@@ -195,13 +195,15 @@ def _run_engine(
                 print(edit.diff or f"--- {edit.title}: no textual change")
             else:
                 print(f"edited {edit.title}: {edit.summary}")
+        for held in result.held:  # refused, markers broken, {{nobots}}: the others are written
+            print(f"not written {held.title}: {held.message}")
         verb = "would edit" if args.dry_run else "edited"
         print(
             f"{result.pages_listed} source pages, {result.pages_read} read, "
             f"{verb} {len(result.edits)} page(s), {result.problems} problem(s) "
             f"in {result.duration:.1f}s"
         )
-        return 0
+        return 1 if result.refused else 0
     engine.full_sync(write=False)
     progress.close()
     computation = engine.compute()

@@ -2,7 +2,8 @@
 
 `WebhookEvent` (a page saved, deleted, moved or undeleted, as the extension sends it),
 `FullSync` (asked for through `POST /api/sync`, or standing in for a job that could not be read
-back) and `CatchUp` (pages the wiki's recent changes list, for webhooks that were lost). They are
+back), `CatchUp` (pages the wiki's recent changes list, for webhooks that were lost) and
+`Retry` (pages the wiki refused, tried again after a backoff). They are
 stored as JSON with their `event` tag and read back through `load_event`. Each has `pages()`,
 the titles to read again, and `full`, whether it asks for a full sync.
 """
@@ -46,7 +47,21 @@ class CatchUp(BaseModel):
         return set(self.titles)
 
 
-Event = WebhookEvent | FullSync | CatchUp
+class Retry(BaseModel):
+    """Write again the pages the wiki refused (`titles`), after a backoff: the worker queues
+    it, due later, when a sync ends with refused pages."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    full: ClassVar[bool] = False
+
+    event: Literal["retry"] = "retry"
+    titles: tuple[str, ...] = ()
+
+    def pages(self) -> set[str]:
+        return set()  # summary pages are not sources: a sync writes them when they differ
+
+
+Event = WebhookEvent | FullSync | CatchUp | Retry
 _TaggedEvent = Annotated[Event, Field(discriminator="event")]
 
 

@@ -105,13 +105,15 @@ class JobQueue:
             ).rowcount
         return inserted == 1
 
-    def enqueue(self, event: Event, now: float | None = None) -> int:
-        """Add an event, due at once; it is on disk when this returns. Returns the job id."""
+    def enqueue(self, event: Event, now: float | None = None, *, delay: float = 0.0) -> int:
+        """Add an event, due at once (or after `delay` seconds); it is on disk when this
+        returns. Returns the job id."""
         now = time.time() if now is None else now
         payload = dump_event(event)
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO job (payload, created, due) VALUES (?, ?, ?)", (payload, now, now)
+                "INSERT INTO job (payload, created, due) VALUES (?, ?, ?)",
+                (payload, now, now + delay),
             )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

@@ -5,6 +5,10 @@ job, re-reads just the pages they name and writes what changed (a full sync unti
 has succeeded). A failure (wiki down, errors) puts the jobs back with backoff, and jobs a crashed
 service held are retried at start: nothing is lost. A catch-up from `recentchanges` at start and
 on a timer covers events the wiki failed to send. Only this thread runs syncs.
+
+A sync that wrote everything but pages the wiki refused is a success for its jobs; the refusal
+is the service's current error (`page refused: …`) and a `Retry` job is queued after a backoff
+(15 s, doubling up to 5 minutes), never a hot loop.
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from service.health import Health
-from service.jobs import CatchUp
+from service.jobs import CatchUp, Retry
 from service.queue import JobQueue
 from sync.engine import SyncEngine, SyncResult
-from sync.wiki import RecentChange, WikiError
+from sync.wiki import PageRefused, RecentChange, WikiError
 
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "recentchanges_cursor"
+GENERATION_KEY = "state_generation"  # the state's generation after the last sync (see _drain)
+RETRY_SECONDS = 15.0  # the first retry of a refused page; doubling up to MAX_RETRY_SECONDS
+MAX_RETRY_SECONDS = 300.0
 
 
 class ChangeFeed(Protocol):
@@ -72,6 +79,8 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_catchup = 0.0
+        self._refusals = 0  # syncs in a row that ended with pages refused
+        self._retry_queued = False
         self.ready = threading.Event()  # set after the first successful sync
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -128,7 +137,7 @@ class Worker:
         # Before the first full sync has succeeded the cache is empty or partial: syncing only
         # the named pages would write summary pages computed from those pages alone.
         first = self.queue.get_state(CURSOR_KEY) is None
-        full = first or any(job.event.full for job in jobs)
+        full = first or any(job.event.full for job in jobs) or self._state_replaced()
         titles: set[str] = set().union(*(job.event.pages() for job in jobs))
         started = _utc_now()
         try:
@@ -146,9 +155,43 @@ class Worker:
                 log.exception("sync failed, %d job(s) will be retried", len(ids))
             return
         self.queue.complete(ids)
+        if any(job.event.event == "retry" for job in jobs):
+            self._retry_queued = False
         if first:
             self.queue.set_state(CURSOR_KEY, f"{started}|0")
         self._record(result)
+
+    def _retry_refused(self, result: SyncResult) -> None:
+        """Pages the wiki refused: the current error, and a retry after a backoff."""
+        refused = result.refused
+        if not refused:
+            self._refusals = 0
+            return
+        self._refusals += 1
+        first = refused[0]
+        self.health.failed(PageRefused(first.title, first.code, first.message))
+        self.metrics.last_error = "; ".join(h.reason for h in refused)
+        delay = min(MAX_RETRY_SECONDS, RETRY_SECONDS * 2 ** (self._refusals - 1))
+        log.warning(
+            "%d page(s) refused by the wiki (%s): retried in %.0f s",
+            len(refused),
+            ", ".join(h.title for h in refused),
+            delay,
+        )
+        if not self._retry_queued:
+            titles = tuple(sorted(h.title for h in refused))
+            self.queue.enqueue(Retry(titles=titles), delay=delay)
+            self._retry_queued = True
+
+    def _state_replaced(self) -> bool:
+        """Whether the state is not the one the last sync left (restored from a backup, copied
+        from another server): its parsed pages may be stale, so only a full sync may use it."""
+        kept = self.queue.get_state(GENERATION_KEY)
+        current = getattr(self.engine, "generation", None)
+        if kept is None or current is None or kept == current:
+            return False
+        log.warning("the state is not the one the last sync left (a backup?): a full sync")
+        return True
 
     def _release_interrupted(self) -> None:
         """Jobs still leased at start were held by a service that died mid-sync: retry them."""
@@ -158,20 +201,25 @@ class Worker:
             self.queue.fail(leased, "interrupted: the service stopped during the sync", time.time())
 
     def _record(self, result: SyncResult) -> None:
+        generation = getattr(self.engine, "generation", None)
+        if generation is not None:
+            self.queue.set_state(GENERATION_KEY, generation)
         self.metrics.syncs += 1
         self.metrics.sync_seconds += result.duration
         self.metrics.edits += len(result.edits)
         self.metrics.last_success = time.time()
         self.metrics.history.appendleft(result)
-        self.health.succeeded()
+        if not result.refused:
+            self.health.succeeded()
         self.ready.set()
+        self._retry_refused(result)
 
     def _catch_up(self) -> None:
         """Queue the pages changed since the cursor; a first start does a full sync."""
         cursor = self.queue.get_state(CURSOR_KEY)
         started = _utc_now()
         try:
-            if cursor is not None and self.engine.last is None:
+            if cursor is not None and self.engine.last is None and self.engine.complete:
                 self.engine.compute()  # a restart: serve the cached state until something changes
             if cursor is None:
                 self._record(self.engine.full_sync())

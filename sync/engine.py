@@ -3,8 +3,12 @@
 One sync: resolve redirects to our templates -> list the pages that transclude them (revision
 ids only, one query for all the templates) -> read and parse only pages whose revision is not
 in the cache -> compute the ledgers (pure) -> plan and render the summary pages -> write only
-the pages whose generated part changed (`sync.writer`) -> the circles `{{Contribution}}`'s
-form suggests, when they changed (`sync.suggestions`).
+the pages whose generated part changed (`sync.publish`, `sync.writer`) -> the circles
+`{{Contribution}}`'s form suggests, when they changed (`sync.suggestions`).
+
+Summary pages are computed only from a complete view: a sync of named pages on a state that
+never finished a full sync of this wiki, that was deleted or replaced while the service runs,
+or that holds revisions newer than the wiki's, is a full sync instead.
 
 Waiting for the wiki is overlapped with work: a batch of pages is parsed while the wiki serves
 the next one, and a summary page is rendered while the wiki saves the previous one (the cache
@@ -27,16 +31,15 @@ from parsers.card import CardCall
 from parsers.page import parse_page_cards
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
-from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
-from render.templatedata import circle_names
+from render.plan import RenderMemo
 from sync.cache import ParseCache, parser_fingerprint
-from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
+from sync.card_refresh import newest_revision, purge_titles
 from sync.port import PageInfo, PageText, WikiError, WikiPort
-from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
+from sync.progress import LISTED, READ, Progress, no_progress
+from sync.publish import stored_holds, with_holds, write_outputs
 from sync.result import Edit, SyncResult
-from sync.state import ParsedPage, StateStore
+from sync.state import COMPLETE_KEY, GENERATION_KEY, ParsedPage, StateStore
 from sync.suggestions import CircleSuggestions
-from sync.writer import Writer
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
 
@@ -61,13 +64,14 @@ class SyncEngine:
         self.lock = threading.Lock()
         self.last: Computation | None = None
         self.cache = ParseCache(state)
+        self.holds = stored_holds(self)  # pages held back by the last sync (sync.hold)
         self._aliases: dict[str, str] | None = None
         # other templates that call ours (listed as transcluding them): reported where used
         self._bearers: frozenset[str] = frozenset()
-        self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
+        self.render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
-        self._newest_source: float | None = None  # newest source revision read (render.card)
+        self.newest_source: float | None = None  # newest source revision read (render.card)
         self.suggestions = CircleSuggestions(wiki, config)  # the form's circles (TemplateData)
 
     # -- public operations ------------------------------------------------------------------
@@ -75,7 +79,31 @@ class SyncEngine:
     def full_sync(self, *, dry_run: bool = False, write: bool = True) -> SyncResult:
         """Read every changed source page, recompute, write the changed summary pages."""
         with self.lock:
+            self._check_state()
             return self._full_sync(dry_run=dry_run, write=write)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the parse cache holds every source page of this wiki (a full sync read them
+        into this state store), so that summary pages may be computed from it."""
+        identity = str(getattr(self.wiki, "url", ""))
+        return self.state.complete_for() == identity and bool(self.cache.pages())
+
+    @property
+    def generation(self) -> str:
+        """Changes at every sync (`StateStore.renew_generation`); "" for a new state."""
+        return self.state.get_meta(GENERATION_KEY) or ""
+
+    def _check_state(self) -> None:
+        """The state file deleted or replaced while the service runs: open what is there now
+        (the next sync is then a full one, see `complete`)."""
+        if not self.state.replaced():
+            return
+        log.warning("the state database %s was deleted or replaced: reopened", self.state.path)
+        self.state.reopen()
+        self.cache = ParseCache(self.state)
+        self.last, self._aliases, self.render_memo = None, None, {}
+        self.holds = stored_holds(self)
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
         """Re-read only the named pages (from webhook events), then recompute and write.
@@ -84,6 +112,10 @@ class SyncEngine:
         keeps its page id, so its declarations follow it to the new title.
         """
         with self.lock:
+            self._check_state()
+            if not self.complete:  # a new, emptied or replaced state: never publish from it
+                log.warning("the state holds no complete view of the wiki: a full sync first")
+                return self._full_sync(dry_run=False, write=True)
             if self._aliases is None or any(self._is_template(t) for t in titles):
                 self._aliases = self._template_aliases()
                 # a template that calls ours may have been made: its callers are then
@@ -99,6 +131,10 @@ class SyncEngine:
             wanted = {t for t in titles if not self.config.pages.is_output(t)}
             with result.phase("fetch"):
                 found = self.wiki.fetch_titles(wanted) if wanted else {}
+            if _older(found.values(), self.cache.pages()):  # a state from another time or wiki
+                log.warning("the state holds revisions the wiki does not: a full sync first")
+                self.state.set_meta(COMPLETE_KEY, None)
+                return self._full_sync(dry_run=False, write=True)
             by_title = {page.title: page_id for page_id, page in self.cache.pages().items()}
             gone = {by_title[t] for t in wanted if t not in found and t in by_title}
             self.cache.delete(gone)
@@ -129,6 +165,7 @@ class SyncEngine:
             problems.extend(page.problems)
         computation = compute_all(records, problems, self.config, today=self.today())
         computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
+        with_holds(computation, {}, self.holds)  # the pages the last sync could not write
         self.last = computation
         self.cache.changed = False
         return computation
@@ -149,6 +186,9 @@ class SyncEngine:
         result.pages_read = self._fetch_and_parse(changed, fingerprint, result)
         result.pages_listed, result.pages_removed = len(listed), len(removed)
         self._finish(result, dry_run=dry_run, write=write, start_requests=start_requests)
+        identity = str(getattr(self.wiki, "url", ""))
+        if self.state.complete_for() != identity:  # every source page is in the cache now
+            self.state.set_meta(COMPLETE_KEY, identity)
         return result
 
     def _list(self) -> dict[int, PageInfo]:
@@ -213,7 +253,7 @@ class SyncEngine:
         parsed = []
         newest = newest_revision(page.timestamp for page in texts)
         if newest is not None:
-            self._newest_source = max(newest, self._newest_source or newest)
+            self.newest_source = max(newest, self.newest_source or newest)
         for page in texts:
             cards: tuple[CardCall, ...] = ()
             if self.config.pages.is_output(page.title) or page.namespace == 10:
@@ -243,9 +283,11 @@ class SyncEngine:
             result.problems = len(computation.problems)
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
-                result.edits = self._write_outputs(computation, result, dry_run=dry_run)
+                result.edits = write_outputs(self, computation, result, dry_run=dry_run)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
+        if not dry_run:
+            self.state.renew_generation()
         result.requests = self.wiki.requests - start_requests
         result.duration = time.time() - result.started
         log.info(
@@ -260,50 +302,11 @@ class SyncEngine:
             result.duration,
         )
 
-    def _write_outputs(
-        self, computation: Computation, result: SyncResult, *, dry_run: bool
-    ) -> list[Edit]:
-        """Write each output page whose generated part changed, and retire the pages we wrote
-        that have nothing left to show; then the circles the template's form suggests (one
-        more step, so that each edit is a step of the progress).
 
-        A second thread renders the pages in order, then saves the cache of parsed pages,
-        while this one reads the current pages and saves each rendered page in turn.
-        """
-        writer = Writer(
-            self.wiki, self.state, retries=self.config.edit_retries, advance=self.cache.advance
-        )
-        planned = plan_pages(computation, self.config, self._render_memo)
-        gone = writer.known.keys() - {page.title for page in planned}
-        planned += plan_retired(gone, computation, self.config)
-        edits: list[Edit] = []
-        with (
-            result.phase("write"),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool,
-        ):
-            rendered = [pool.submit(_timed_render, page, result) for page in planned]
-            saving = pool.submit(self.cache.flush)
-            try:
-                writer.look([page.title for page in planned])
-                steps = len(rendered) + 1
-                for done, future in enumerate(rendered, 1):
-                    with result.phase("render_wait"):  # the writes waiting for the render thread
-                        output = future.result()
-                    if not dry_run and self.config.pages.is_card_data(output.title):
-                        wait_for_rendered_sources(self._newest_source)
-                    edit = writer.write(output, dry_run=dry_run)
-                    if edit is not None:
-                        edits.append(edit)
-                    self.progress(WRITTEN, done, steps)
-                circles = circle_names(computation.records.circles)
-                suggested = self.suggestions.update(circles, dry_run=dry_run)
-                edits += [suggested] if suggested is not None else []
-                self.progress(WRITTEN, steps, steps)
-            finally:
-                for future in rendered:
-                    future.cancel()  # after an error, render no further
-            saving.result()  # raises if the cache could not be saved
-        return edits
+def _older(found: Iterable[PageText], cached: dict[int, ParsedPage]) -> bool:
+    """Whether the wiki has an older revision of a page than the cache: the cache is not
+    this wiki's present (a restored backup of another time, another wiki)."""
+    return any(p.page_id in cached and cached[p.page_id].rev_id > p.rev_id for p in found)
 
 
 def _aliases(redirects: dict[str, str]) -> dict[str, str]:
@@ -323,8 +326,3 @@ def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
     tail = max(1, min(len(page_ids), size) // 5)
     body, last = page_ids[:-tail], page_ids[-tail:]
     return [body[i : i + size] for i in range(0, len(body), size)] + [last]
-
-
-def _timed_render(page: PlannedPage, result: SyncResult) -> OutputPage:
-    with result.phase("render"):  # only the render thread adds to this phase
-        return page.render()

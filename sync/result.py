@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sync.hold import Held
+
 
 @dataclass(slots=True)
 class Edit:
@@ -29,6 +31,12 @@ class SyncResult:
     problems: int = 0
     errors: int = 0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for benchmarks
+    held: list[Held] = field(default_factory=list)  # pages not written, and why (sync.hold)
+
+    @property
+    def refused(self) -> list[Held]:
+        """The pages the wiki refused to save (retried with backoff by the worker)."""
+        return [held for held in self.held if held.kind == "refused"]
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:

@@ -12,6 +12,7 @@ import logging
 import pickle
 import sqlite3
 import threading
+import uuid
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,23 @@ CREATE TABLE IF NOT EXISTS written_text (
     title TEXT PRIMARY KEY,
     text TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
+
+# `meta` key: the wiki a full sync last read completely into this store (see `complete_for`)
+COMPLETE_KEY = "complete_for"
+GENERATION_KEY = "generation"  # changes at every sync (see `renew_generation`)
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +88,54 @@ class StateStore:
             path, SCHEMA, synchronous="NORMAL", what="state database"
         )
         self._db = opened.db
+        self._inode = _inode(path)
         # where a corrupted file was moved at open: the state is empty and must be rebuilt
         # from the wiki by a full sync before any summary page is written
         self.recovered_from: Path | None = opened.moved_to
+
+    def replaced(self) -> bool:
+        """Whether the file at `path` is no longer the one open (deleted, or another file put
+        there: a restore): what this store holds is then not what is on disk."""
+        return _inode(self.path) != self._inode
+
+    def reopen(self) -> None:
+        """Close the store and open the file now at `path` (made empty when it is gone)."""
+        with self._lock:
+            self._db.close()
+            opened = sqlite.connect_or_recover(
+                self.path, SCHEMA, synchronous="NORMAL", what="state database"
+            )
+            self._db = opened.db
+            self._inode = _inode(self.path)
+            self.recovered_from = opened.moved_to or self.recovered_from
+
+    # -- what the store knows of itself -------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.transaction() as db:
+            if value is None:
+                db.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def renew_generation(self) -> str:
+        """Mark the store as changed by one more sync: a new random generation, which the
+        service keeps beside its queue; a store whose generation is not the one kept (a backup
+        restored, a file from elsewhere) is not trusted for a partial sync."""
+        generation = uuid.uuid4().hex
+        self.set_meta(GENERATION_KEY, generation)
+        return generation
+
+    def complete_for(self) -> str | None:
+        """The wiki (its URL; "" for a wiki without one) whose sources a full sync read
+        completely into this store; None: the store is new, emptied or never finished a full
+        sync, so summary pages must not be computed from it alone."""
+        return self.get_meta(COMPLETE_KEY)
 
     def close(self) -> None:
         with self._lock:

@@ -203,6 +203,17 @@ class WikiClient:
         return self._site
 
     @property
+    def user_name(self) -> str:
+        """The bot's user name (without a bot password's `@app`), as `{{bots|deny=…}}` names it."""
+        return self._user.split("@", 1)[0]
+
+    @property
+    def max_page_bytes(self) -> int:
+        """The wiki's maximum page size in bytes (`$wgMaxArticleSize`, from siteinfo); 0 when
+        the wiki does not say."""
+        return int(self.site.site.get("maxarticlesize", 0) or 0)
+
+    @property
     def batch_size(self) -> int:
         return 500 if "apihighlimits" in self.rights else 50
 

@@ -5,6 +5,11 @@ is saved only when its generated part changed (no null edits), as a bot edit bas
 revision it was read at, so that a concurrent human edit is never overwritten: on a conflict
 the page is read again, and an edit MediaWiki let our save replace is put back. A page the
 bot wrote that someone deleted is not created again for that.
+
+A page is held, not written, when the wiki refuses the save, when its markers are missing,
+doubled or out of order (splicing then could delete human text: a page holding only what the
+bot wrote is restored instead), or when `{{nobots}}` keeps the bot off (`sync.hold`); the other
+pages are written all the same. A page over the wiki's maximum size is shortened with a notice.
 """
 
 from __future__ import annotations
@@ -14,10 +19,20 @@ import hashlib
 import logging
 from collections.abc import Callable
 
-from parsers.marker import extract_generated, splice_generated
+from parsers.bots import bots_denied
+from parsers.marker import (
+    MARKER_END,
+    MARKER_START,
+    extract_generated,
+    marker_fault,
+    splice_generated,
+    without_markers,
+)
 from render.pages import without_timestamp
 from render.plan import OutputPage
-from sync.port import EditConflict, PageInfo, PageText, WikiPort
+from render.shorten import shorten_generated
+from sync.hold import Held, bots_refused, markers_broken, refused
+from sync.port import EditConflict, PageInfo, PageRefused, PageText, WikiPort
 from sync.result import Edit
 from sync.state import StateStore, WrittenPage
 
@@ -47,6 +62,9 @@ class Writer:
         self.known = state.all_written()  # {title: what we last wrote there}
         self._infos: dict[str, PageInfo] = {}
         self._current: dict[str, PageText] = {}
+        self.held: dict[str, Held] = {}  # pages not written this sync, and why
+        self.bot = str(getattr(wiki, "user_name", ""))  # for {{bots|deny=…}}
+        self.max_bytes = int(getattr(wiki, "max_page_bytes", 0) or 0)  # 0: no known limit
 
     def look(self, titles: list[str]) -> None:
         """The current revision of every page to write, and in one read the text of those
@@ -64,7 +82,47 @@ class Writer:
         page = self._current_page(output)
         if isinstance(page, _Skip):
             return None
-        return self._write(output, page, dry_run=dry_run)
+        try:
+            return self._write(output, page, dry_run=dry_run)
+        except PageRefused as error:
+            log.warning("%s (the other pages are written)", error)
+            self.held[output.title] = refused(output.title, error.code, error.info)
+            return None
+
+    def _hold(self, output: OutputPage, page: PageText) -> Held | None:
+        """Why the page must not be written now (None: it may)."""
+        call = bots_denied(page.text, self.bot) if self.bot else None
+        if call is not None:
+            return bots_refused(output.title, call)
+        fault = marker_fault(page.text)
+        if fault is None or not page.text.strip() or self._only_ours(output.title, page.text):
+            return None  # whole markers, a blanked page, or nothing but what the bot wrote
+        if without_markers(page.text) and output.title not in self.known:
+            return None  # a page new to the bot: the markers are added after its text
+        return markers_broken(output.title, fault)
+
+    def _only_ours(self, title: str, text: str) -> bool:
+        """Whether every line of the page is a line the bot last wrote there (markers
+        included): restoring the page then destroys nothing a person wrote."""
+        memo = self.known.get(title)
+        if memo is None:
+            return False
+        ours = {line.strip() for line in memo.generated.splitlines()}
+        ours |= {MARKER_START, MARKER_END}
+        return all(line.strip() in ours for line in text.splitlines() if line.strip())
+
+    def _new_text(self, output: OutputPage, page: PageText | None) -> str:
+        """The page with the new generated part; cut to the wiki's size limit if need be."""
+        base = "" if page is None else page.text
+        if page is not None and marker_fault(base) and self._only_ours(output.title, base):
+            base = ""  # restored: the markers were broken on a page only the bot wrote
+        text = splice_generated(base, output.generated)
+        if self.max_bytes and len(text.encode()) > self.max_bytes:
+            rest = len(text.encode()) - len(output.generated.encode())
+            short = shorten_generated(output.generated, self.max_bytes - rest, self.max_bytes)
+            log.warning("%s exceeds the wiki's maximum page size: shortened", output.title)
+            text = splice_generated(base, short)
+        return text
 
     def _current_page(self, output: OutputPage) -> PageText | _Skip | None:
         """The page as it is on the wiki (None: it does not exist), or _SKIP: nothing to do."""
@@ -93,13 +151,17 @@ class Writer:
     def _write(self, output: OutputPage, page: PageText | None, *, dry_run: bool) -> Edit | None:
         restoring = False  # True while putting back an edit our save went over
         for _attempt in range(self.retries + 1):
+            if page is not None and (held := self._hold(output, page)) is not None:
+                log.warning("%s not written: %s", output.title, held.code)
+                self.held[output.title] = held
+                return None
             old_generated = extract_generated(page.text) if page else None
             unchanged = old_generated is not None and same(old_generated, output.generated)
-            if page is not None and unchanged and not restoring:
+            if page is not None and unchanged and not restoring and not marker_fault(page.text):
                 if not dry_run:
                     self._remember(output, page.rev_id, page.text)
                 return None
-            new_text = splice_generated(page.text if page else "", output.generated)
+            new_text = self._new_text(output, page)
             memo = self.known.get(output.title)
             summary = summarize(output, memo.digest if memo else None, page is None)
             if dry_run:

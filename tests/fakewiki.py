@@ -6,7 +6,8 @@ the SHA-1 of each revision, titles normalised (`_` is a space, the first letter 
 through a redirect to the template count, as in MediaWiki's templatelinks), text stored as
 MediaWiki stores it (line ends unified, trailing whitespace cut), no revision for a save that
 changes nothing, and the base revision of a save checked: a page changed, created or deleted
-since it was read is an edit conflict. A protected page refuses the bot's saves. With
+since it was read is an edit conflict. A protected page refuses the bot's saves, and so
+does a page over `max_page_bytes`. With
 `lost_update`, a save over a newer revision goes through and reports the revision it replaced,
 as MediaWiki does for two saves in the same second. Tests against the real wiki stay the
 reference; this is for the engine's rules, in milliseconds.
@@ -19,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sync.port import EditConflict, PageInfo, PageText, RecentChange, Saved, WikiError
+from sync.port import EditConflict, PageInfo, PageRefused, PageText, RecentChange, Saved
 from sync.writer import as_saved
 
 _NAMESPACES = {
@@ -82,6 +83,8 @@ class FakeWiki:
         self.deleted: list[Page] = []
         self.protected: set[str] = set()
         self.lost_update = False
+        self.user_name = BOT  # whom {{bots|deny=…}} names
+        self.max_page_bytes = 0  # the wiki's maximum page size ($wgMaxArticleSize); 0: none
         self.before_save: Callable[[str], None] | None = None  # runs as a bot save starts
         self.requests = 0
         self._batch_size = batch_size
@@ -209,7 +212,9 @@ class FakeWiki:
             self.before_save(title)
         title = normalize(title)
         if title in self.protected:
-            raise WikiError(f"the wiki refused to save {title!r}: protectedpage")
+            raise PageRefused(title, "protectedpage", "This page has been protected.")
+        if self.max_page_bytes and len(text.encode()) > self.max_page_bytes:
+            raise PageRefused(title, "contenttoobig", "The content is too big.")
         page = self.pages.get(title)
         if base is None:
             if page is not None:

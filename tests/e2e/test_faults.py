@@ -194,3 +194,147 @@ def test_a_corrupted_queue_file_is_moved_aside_and_a_save_made_meanwhile_arrives
     assert health(live)[1]["recovered_files"] == [str(moved)]
     assert str(moved) in live.get("/").text
     moved.unlink()
+
+
+def remove_state(live: Live) -> None:
+    for name in ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm"):
+        (live.service.data_dir / name).unlink(missing_ok=True)
+
+
+def full_syncs_for_state(live: Live) -> int:
+    """How many times the service logged a full sync made because of what its state was."""
+    log = live.service.log.read_text(encoding="utf-8")
+    return log.count("a full sync first") + log.count("(a backup?): a full sync")
+
+
+def assert_whole_registry(live: Live, before: dict[str, Any], newcomer: str) -> None:
+    """The registre and the API hold every declaration from before and the newcomer's."""
+    after = live.contributions()
+    assert len(after["contributions"]) == len(before["contributions"]) + 1
+    registry = live.generated()
+    assert newcomer in registry
+    for contributor in {c["contributor"] for c in before["contributions"]}:
+        assert contributor in registry
+
+
+def test_a_state_file_deleted_while_the_service_runs_is_rebuilt_before_the_next_edit(
+    live: Live,
+) -> None:
+    live.wait_idle()
+    before = live.contributions()
+    full_first = live.service.log.read_text(encoding="utf-8").count("a full sync first")
+    remove_state(live)
+    title = "Utilisateur:Dora Disparue/Contributions 2026"
+    live.admin.pages[title].edit(
+        declaration("Dora Disparue", "Animation", "2026-07-04", "44", "Effacement"), "essai"
+    )
+    wait_for(lambda: "Dora Disparue" in live.generated(), timeout=60, what="the new edit")
+    live.wait_idle()
+    assert_whole_registry(live, before, "Dora Disparue")
+    assert (live.service.data_dir / "state.sqlite3").exists()
+    log = live.service.log.read_text(encoding="utf-8")
+    assert "was deleted or replaced" in log and log.count("a full sync first") > full_first
+
+
+def test_a_state_file_deleted_before_a_start_with_an_edit_pending_publishes_the_whole_view(
+    live: Live,
+) -> None:
+    live.wait_idle()
+    before = live.contributions()
+    full_syncs = full_syncs_for_state(live)
+    title = "Utilisateur:Rémi Relance/Contributions 2026"
+    live.service.stop()
+    try:
+        remove_state(live)
+        # the service is stopped: this save reaches it only through the recent-changes
+        # catch-up, whose cursor the queue file kept
+        live.admin.pages[title].edit(
+            declaration("Rémi Relance", "Animation", "2026-07-05", "55", "Relance"), "essai"
+        )
+    finally:
+        live.service.start()
+    wait_for(lambda: "Rémi Relance" in live.generated(), timeout=60, what="the pending edit")
+    live.wait_idle()
+    assert_whole_registry(live, before, "Rémi Relance")
+    assert full_syncs_for_state(live) > full_syncs
+
+
+def protect(live: Live, title: str, level: str) -> None:
+    live.admin.post(
+        "protect",
+        title=title,
+        protections=f"edit={level}",
+        expiry="infinite",
+        reason="essai",
+        token=live.admin.get_token("csrf"),
+    )
+
+
+def test_a_protected_page_blocks_no_other_is_reported_everywhere_and_retried_once_allowed(
+    live: Live,
+) -> None:
+    live.wait_idle()
+    circle = f"{REGISTRY}/Animation"
+    title = "Utilisateur:Paula Protégée/Contributions 2026"
+    protect(live, REGISTRY, "sysop")
+    try:
+        live.admin.pages[title].edit(
+            declaration("Paula Protégée", "Animation", "2026-07-06", "66", "Protection"), "essai"
+        )
+        wait_for(
+            lambda: "Paula Protégée" in live.generated(circle), timeout=60, what="the circle page"
+        )
+        reason = f"page refused: {REGISTRY} (protectedpage)"
+        body = wait_health(live, 503, timeout=30, what="the refusal", reason=reason)
+        assert "protection" in body["error"]
+        assert "Paula Protégée" not in live.generated()
+        problems = live.get("/api/problems").json()["problems"]
+        assert any(p["page"] == REGISTRY and "protectedpage" in p["message"] for p in problems)
+        assert f"page refusée : {REGISTRY}" in live.get("/").text
+        assert REGISTRY in live.generated("Contribution-rétribution/Anomalies")
+        assert "retried in 15 s" in live.service.log.read_text(encoding="utf-8")
+    finally:
+        protect(live, REGISTRY, "all")
+    wait_for(
+        lambda: "Paula Protégée" in live.generated(),
+        timeout=90,
+        what="the registre once the protection is lifted",
+        every=0.5,
+    )
+    wait_health(live, 200, timeout=60, what="a healthy service again")
+    live.wait_idle()
+    assert REGISTRY not in live.generated("Contribution-rétribution/Anomalies")
+
+
+def test_a_state_restored_from_an_older_backup_never_hides_an_edit_made_since(
+    live: Live,
+) -> None:
+    live.wait_idle()
+    state = live.service.data_dir / "state.sqlite3"
+    live.service.stop()
+    try:
+        backup = state.read_bytes()  # closed at stop: the file alone is the state
+    finally:
+        live.service.start()
+    synced = "Utilisateur:Bruno Sauvegarde/Contributions 2026"
+    live.admin.pages[synced].edit(
+        declaration("Bruno Sauvegarde", "Animation", "2026-07-07", "71", "Sauvegarde"), "essai"
+    )
+    wait_for(lambda: "Bruno Sauvegarde" in live.generated(), timeout=60, what="the first edit")
+    live.wait_idle()
+    before = live.contributions()
+    pending = "Utilisateur:Rose Restauration/Contributions 2026"
+    live.service.stop()
+    try:
+        remove_state(live)
+        state.write_bytes(backup)  # the backup, from before the first edit
+        live.admin.pages[pending].edit(
+            declaration("Rose Restauration", "Animation", "2026-07-08", "72", "Restauration"),
+            "essai",
+        )
+    finally:
+        live.service.start()
+    wait_for(lambda: "Rose Restauration" in live.generated(), timeout=60, what="the second edit")
+    live.wait_idle()
+    assert_whole_registry(live, before, "Rose Restauration")  # Bruno's edit is still there
+    assert "(a backup?): a full sync" in live.service.log.read_text(encoding="utf-8")

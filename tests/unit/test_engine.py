@@ -18,7 +18,7 @@ import pytest
 from parsers.marker import MARKER_START, extract_generated
 from render.config import SyncConfig
 from sync.engine import SyncEngine
-from sync.port import WikiError, WikiPort
+from sync.port import WikiPort
 from sync.state import StateStore
 from tests.fakewiki import BOT, FakeWiki
 
@@ -38,6 +38,11 @@ def declaration(template: str, who: str, amount: int) -> str:
 
 @pytest.fixture
 def wiki() -> FakeWiki:
+    return seeded_wiki()
+
+
+def seeded_wiki() -> FakeWiki:
+    """A circle with its envelope, two members' declarations, one through a redirect."""
     wiki = FakeWiki()
     wiki.save(
         "Cercle Animation",
@@ -197,20 +202,23 @@ def test_a_retired_page_someone_deleted_is_not_created_again(
     assert wiki.text(CIRCLE_PAGE) is None
 
 
-def test_a_page_the_wiki_refuses_stops_the_sync_and_is_written_once_allowed(
+def test_a_page_the_wiki_refuses_blocks_no_other_and_is_written_once_allowed(
     wiki: FakeWiki, state: StateStore
 ) -> None:
-    wiki.protected.add(ANOMALIES)
-    with pytest.raises(WikiError, match="Anomalies"):
-        new_engine(wiki, state).full_sync()
-    assert wiki.text(REGISTRY) is not None  # the pages before it were written
-    assert wiki.text(ANOMALIES) is None
+    wiki.protected.add(REGISTRY)
+    result = new_engine(wiki, state).full_sync()
+    assert [(h.title, h.code) for h in result.refused] == [(REGISTRY, "protectedpage")]
+    assert wiki.text(REGISTRY) is None
+    written = {e.title for e in result.edits}
+    assert {CIRCLE_PAGE, ANOMALIES, DATA} <= written  # the pages after it were written
+    assert any(SyncConfig().pages.is_card_data(t) for t in written)
+    anomalies = generated(wiki, ANOMALIES)
+    assert REGISTRY in anomalies and "protectedpage" in anomalies and "protection" in anomalies
     wiki.protected.clear()
     again = new_engine(wiki, state).full_sync()  # a restart: the parsed pages were kept
-    assert again.pages_read == 0
-    cards = {e.title for e in again.edits if SyncConfig().pages.is_card_data(e.title)}
-    assert cards  # the cards' data, planned after the anomalies, waited for them
-    assert {e.title for e in again.edits} - cards == {ANOMALIES}
+    assert again.pages_read == 0 and again.held == []
+    assert {e.title for e in again.edits} == {REGISTRY, ANOMALIES}
+    assert REGISTRY not in generated(wiki, ANOMALIES)  # the report is over
 
 
 def test_a_call_on_the_bots_own_page_is_never_read_as_a_declaration(

@@ -72,6 +72,7 @@ class FakeEngine:
         self.last: Computation | None = None
         self.calls: list[str | frozenset[str]] = []
         self.computed = 0
+        self.complete = True  # its state holds a full sync (SyncEngine.complete)
 
     def full_sync(self) -> SyncResult:
         return self._sync("full")

@@ -16,6 +16,7 @@ from service.queue import JobQueue
 from service.webhook import WebhookEvent
 from service.worker import CURSOR_KEY, Worker
 from sync.engine import SyncResult
+from sync.hold import Held, refused
 from sync.wiki import RecentChange, WikiError
 
 
@@ -42,9 +43,11 @@ class FakeEngine:
         self.wiki = FakeWiki()
         self.calls: list[str | frozenset[str]] = []
         self.failures: list[Exception] = []
+        self.held: list[Held] = []  # pages the next syncs report as not written
         self.sync_seconds = sync_seconds
         self.last: object | None = None
         self.computed = 0
+        self.complete = True  # its state holds a full sync (SyncEngine.complete)
         self.running = 0
         self.most_running = 0
         self._guard = threading.Lock()
@@ -72,7 +75,8 @@ class FakeEngine:
                 raise self.failures.pop(0)
             self.calls.append(call)
             self.last = object()
-            return SyncResult("full" if call == "full" else "pages", time.time(), duration=0.01)
+            kind = "full" if call == "full" else "pages"
+            return SyncResult(kind, time.time(), duration=0.01, held=list(self.held))
         finally:
             with self._guard:
                 self.running -= 1
@@ -318,3 +322,41 @@ def test_the_catch_up_reads_the_wiki_the_worker_was_given_not_one_inside_the_eng
         worker.stop(timeout=5)
     assert engine.calls == [frozenset({"Page A"})]
     assert worker.metrics.failures == 0
+
+
+def test_a_page_the_wiki_refuses_is_the_current_error_and_retried_after_a_backoff(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    engine.held = [refused("Contribution-rétribution/Registre 2026", "protectedpage", "Protégée")]
+    worker = start()
+    wait_for(worker.ready.is_set)
+    assert worker.health.check(True) == (
+        False,
+        "page refused: Contribution-rétribution/Registre 2026 (protectedpage)",
+    )
+    assert "protégée" in worker.health.error
+    (retry,) = queue.pending()
+    assert retry.event.event == "retry"
+    assert 10 < (queue.next_due_in(time.time()) or 0) <= 15  # not a hot loop
+    assert engine.calls == ["full"]
+    engine.held = []
+    queue.enqueue(edit("Utilisateur:Zoé/Contributions 2026"))
+    worker.notify()
+    wait_for(lambda: worker.health.check(True) == (True, ""))
+
+
+def test_a_state_that_is_not_the_one_the_last_sync_left_is_used_only_by_a_full_sync(
+    start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
+) -> None:
+    engine.generation = "après la première synchronisation"  # type: ignore[attr-defined]
+    worker = start()
+    wait_for(worker.ready.is_set)
+    queue.enqueue(edit("Utilisateur:Zoé/Contributions 2026"))
+    worker.notify()
+    wait_for(lambda: len(engine.calls) == 2)
+    assert engine.calls[1] == frozenset({"Utilisateur:Zoé/Contributions 2026"})
+    engine.generation = "une sauvegarde plus ancienne"  # type: ignore[attr-defined]
+    queue.enqueue(edit("Utilisateur:Yves/Contributions 2026"))
+    worker.notify()
+    wait_for(lambda: len(engine.calls) == 3)
+    assert engine.calls[2] == "full"

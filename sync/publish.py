@@ -1,0 +1,112 @@
+"""Writing the summary pages of one sync, and keeping track of the pages held back.
+
+Every planned page is rendered on a second thread, in order, while this one saves each in turn
+(`sync.writer`); the cache of parsed pages is saved meanwhile. A page the writer holds back
+(refused by the wiki, markers broken, `{{nobots}}`: `sync.hold`) stops nothing: the others are
+written, and the held pages become problems of the anomalies page, written again at the end of
+the sync when what is held changed during it.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from ledger.record import sort_problems
+from render.compute import Computation
+from render.plan import OutputPage, PlannedPage, plan_pages, plan_retired
+from render.templatedata import circle_names
+from sync.card_refresh import wait_for_rendered_sources
+from sync.hold import Held, dump_holds, held_problem, load_holds
+from sync.progress import WRITTEN
+from sync.result import Edit, SyncResult
+from sync.writer import Writer
+
+if TYPE_CHECKING:
+    from sync.engine import SyncEngine
+
+log = logging.getLogger(__name__)
+
+HELD_KEY = "held"  # state `meta` key: the pages held back by the last sync, as JSON
+
+
+def stored_holds(engine: SyncEngine) -> dict[str, Held]:
+    return load_holds(engine.state.get_meta(HELD_KEY))
+
+
+def with_holds(computation: Computation, old: dict[str, Held], new: dict[str, Held]) -> None:
+    """Replace the problems of the pages held before (`old`) by those of `new`."""
+    stale = [held_problem(h) for h in old.values()]
+    kept = [p for p in computation.problems if p not in stale]
+    computation.problems = sort_problems(kept + [held_problem(h) for h in new.values()])
+
+
+def write_outputs(
+    engine: SyncEngine, computation: Computation, result: SyncResult, *, dry_run: bool
+) -> list[Edit]:
+    """Write each output page whose generated part changed, retire the pages we wrote that
+    have nothing left to show, and report the pages held back (`result.held`); then the
+    circles the template's form suggests (one more step, so that each edit is a step of the
+    progress)."""
+    config = engine.config
+    writer = Writer(
+        engine.wiki, engine.state, retries=config.edit_retries, advance=engine.cache.advance
+    )
+    planned = plan_pages(computation, config, engine.render_memo)
+    gone = writer.known.keys() - {page.title for page in planned}
+    planned += plan_retired(gone, computation, config)
+    edits: list[Edit] = []
+    with (
+        result.phase("write"),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool,
+    ):
+        rendered = [pool.submit(_timed_render, page, result) for page in planned]
+        saving = pool.submit(engine.cache.flush)
+        try:
+            writer.look([page.title for page in planned])
+            steps = len(rendered) + 1
+            for done, future in enumerate(rendered, 1):
+                with result.phase("render_wait"):  # the writes waiting for the render thread
+                    output = future.result()
+                if not dry_run and config.pages.is_card_data(output.title):
+                    wait_for_rendered_sources(engine.newest_source)
+                edit = writer.write(output, dry_run=dry_run)
+                if edit is not None:
+                    edits.append(edit)
+                engine.progress(WRITTEN, done, steps)
+            circles = circle_names(computation.records.circles)
+            suggested = engine.suggestions.update(circles, dry_run=dry_run)
+            edits += [suggested] if suggested is not None else []
+            engine.progress(WRITTEN, steps, steps)
+        finally:
+            for future in rendered:
+                future.cancel()  # after an error, render no further
+        saving.result()  # raises if the cache could not be saved
+    result.held = list(writer.held.values())
+    if not dry_run and writer.held != engine.holds:
+        _report_holds(engine, writer, computation, edits)
+    return edits
+
+
+def _report_holds(
+    engine: SyncEngine, writer: Writer, computation: Computation, edits: list[Edit]
+) -> None:
+    """What is held changed during the sync: remember it, and write the anomalies page again."""
+    with_holds(computation, engine.holds, writer.held)
+    engine.holds = dict(writer.held)
+    engine.state.set_meta(HELD_KEY, dump_holds(engine.holds))
+    anomalies = engine.config.pages.anomalies
+    if anomalies in writer.held:
+        return
+    for page in plan_pages(computation, engine.config, engine.render_memo):
+        if page.title == anomalies:
+            writer.known = engine.state.all_written()
+            writer.look([anomalies])
+            edit = writer.write(page.render(), dry_run=False)
+            edits[:] = [e for e in edits if e.title != anomalies] + ([edit] if edit else [])
+
+
+def _timed_render(page: PlannedPage, result: SyncResult) -> OutputPage:
+    with result.phase("render"):  # only the render thread adds to this phase
+        return page.render()
