@@ -20,15 +20,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
 
 from ledger.record import Problem, Records
 from parsers.card import CardCall
-from parsers.page import parse_page_cards
+from parsers.page import parse_page, parse_page_cards
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
 from sync.cache import ParseCache, parser_fingerprint
 from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
+from sync.keeper import HistoryKeeper, page_text
 from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
@@ -58,6 +60,7 @@ class SyncEngine:
         self.lock = threading.Lock()
         self.last: Computation | None = None
         self.cache = ParseCache(state)
+        self.keeper = HistoryKeeper(wiki, state.path, config.governance, ZoneInfo(config.timezone))
         self._aliases: dict[str, str] | None = None
         # other templates that call ours (listed as transcluding them): reported where used
         self._bearers: frozenset[str] = frozenset()
@@ -68,10 +71,15 @@ class SyncEngine:
 
     # -- public operations ------------------------------------------------------------------
 
-    def full_sync(self, *, dry_run: bool = False, write: bool = True) -> SyncResult:
-        """Read every changed source page, recompute, write the changed summary pages."""
+    def full_sync(
+        self, *, dry_run: bool = False, write: bool = True, rebuild: bool = False
+    ) -> SyncResult:
+        """Read every changed source page, recompute, write the changed summary pages.
+
+        `rebuild`: read the whole revision history of the source pages again (it is read on a
+        first sync anyway, and kept afterwards)."""
         with self.lock:
-            return self._full_sync(dry_run=dry_run, write=write)
+            return self._full_sync(dry_run=dry_run, write=write, rebuild=rebuild)
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
         """Re-read only the named pages (from webhook events), then recompute and write.
@@ -98,6 +106,7 @@ class SyncEngine:
             by_title = {page.title: page_id for page_id, page in self.cache.pages().items()}
             gone = {by_title[t] for t in wanted if t not in found and t in by_title}
             self.cache.delete(gone)
+            self.keeper.forget(gone)
             with result.phase("parse"):
                 self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
@@ -123,7 +132,15 @@ class SyncEngine:
         for page in sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id)):
             records.extend(page.records)
             problems.extend(page.problems)
-        computation = compute_all(records, problems, self.config, today=self.today())
+        judged = self.keeper.judge(records)  # None until the history is read
+        computation = compute_all(
+            judged.records if judged else records,
+            problems,
+            self.config,
+            today=self.today(),
+            governance=judged.governance_by_year() if judged else None,
+            window=judged.window if judged else None,
+        )
         computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
         self.last = computation
         self.cache.changed = False
@@ -131,7 +148,7 @@ class SyncEngine:
 
     # -- the steps of a sync ----------------------------------------------------------------
 
-    def _full_sync(self, *, dry_run: bool, write: bool) -> SyncResult:
+    def _full_sync(self, *, dry_run: bool, write: bool, rebuild: bool = False) -> SyncResult:
         result = SyncResult("dry-run" if dry_run else "full", time.time())
         start_requests = self.wiki.requests
         with result.phase("list"):
@@ -142,7 +159,17 @@ class SyncEngine:
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
         removed = set(self.cache.pages()) - set(listed)
         self.cache.delete(removed)
-        result.pages_read = self._fetch_and_parse(changed, fingerprint, result)
+        self.keeper.forget(removed)
+        if rebuild or not self.keeper.load(fingerprint):
+            # Every revision of the source pages, read once: the latest ones are the pages.
+            with result.phase("history"):
+                pages = {page_id: info.namespace for page_id, info in listed.items()}
+                latest = self.keeper.build(pages, fingerprint, self._records)
+            with result.phase("parse"):
+                self._store_parsed([page_text(t, listed) for t in latest.values()], fingerprint)
+            result.pages_read = len(latest)
+            changed = [page_id for page_id in changed if page_id not in latest]
+        result.pages_read += self._fetch_and_parse(changed, fingerprint, result)
         result.pages_listed, result.pages_removed = len(listed), len(removed)
         self._finish(result, dry_run=dry_run, write=write, start_requests=start_requests)
         return result
@@ -225,7 +252,17 @@ class SyncEngine:
             parsed.append(
                 ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
             )
+            self.keeper.advance(
+                page.page_id, page.revision(), records, self._records, parent_id=page.parent_id
+            )
         self.cache.put(parsed, fingerprint)
+
+    def _records(self, title: str, text: str) -> Records:
+        """A revision's records, parsed as the sync parses pages (for the history)."""
+        if self.config.pages.is_output(title):
+            return Records()
+        names, aliases = self.config.templates, self._aliases or {}
+        return parse_page(title, text, names, aliases, self._bearers)[0]
 
     def _finish(
         self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
@@ -241,6 +278,7 @@ class SyncEngine:
                 result.edits = self._write_outputs(computation, result, dry_run=dry_run)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
+            self.keeper.save()
         result.requests = self.wiki.requests - start_requests
         result.duration = time.time() - result.started
         log.info(

@@ -23,6 +23,7 @@ from ledger.record import Pledge, Problem, Records
 from ledger.trail import History, PageRevision
 from ledger.window import Window, apply_window
 from sync.history import HistoryStore, Parse, parsed
+from sync.port import PageInfo, PageText
 from sync.revisions import RevisionText
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,15 @@ class HistoryKeeper:
             for page_id in sorted(page_ids):
                 self.history.apply(PageRevision(page_id, revision, None))
 
+    def forget(self, page_ids: Iterable[int]) -> None:
+        """Pages that are sources no more: their records leave the history's present."""
+        history = self.history
+        if history is None:
+            return
+        moment = datetime.datetime.now(datetime.UTC)
+        for page_id in sorted(page_ids):
+            self.remove([page_id], RevisionRef(history.last_rev.get(page_id, 0), "", moment))
+
     def save(self) -> None:
         if self.history is not None:
             self.store.save(self.history, self.fingerprint)
@@ -192,3 +202,21 @@ def _pledges(records: Records, window: Window) -> list[Pledge]:
     verdict at its place) counts as written."""
     judged = {verdict.pledge.source for verdict in window.verdicts}
     return window.pledges + [p for p in records.pledges if p.source not in judged]
+
+
+def page_text(text: RevisionText, listed: Mapping[int, PageInfo]) -> PageText:
+    """A page's latest revision, read with the history, as a page read."""
+    info = listed.get(text.page_id)
+    revision = text.revision
+    return PageText(
+        text.page_id,
+        text.title,
+        info.namespace if info is not None else 0,
+        revision.rev_id,
+        revision.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        text.text or "",
+        user=revision.user,
+        anonymous=revision.anonymous,
+        user_hidden=revision.user_hidden,
+        parent_id=text.parent_id,
+    )
