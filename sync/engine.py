@@ -25,19 +25,20 @@ from zoneinfo import ZoneInfo
 from ledger.record import Problem, Records
 from parsers.card import CardCall
 from parsers.page import parse_page, parse_page_cards
-from render.compute import Computation, compute_all
+from render.compute import Computation
 from render.config import SyncConfig
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
+from sync.batches import read_batches
 from sync.cache import ParseCache, parser_fingerprint
-from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
-from sync.keeper import HistoryKeeper, page_text
-from sync.port import PageInfo, PageText, WikiError, WikiPort
+from sync.card_refresh import newest_revision, purge_cards, wait_for_rendered_sources
+from sync.keeper import HistoryKeeper
+from sync.port import PageInfo, PageText, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
 from sync.state import ParsedPage, StateStore
 from sync.writer import Writer
 
-__all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
+__all__ = ["Edit", "SyncEngine", "SyncResult"]
 
 log = logging.getLogger(__name__)
 
@@ -112,18 +113,8 @@ class SyncEngine:
             result.pages_read, result.pages_removed = len(found), len(gone)
             self._finish(result, dry_run=False, write=True, start_requests=start_requests)
             if any(self.config.pages.is_card_data(edit.title) for edit in result.edits):
-                self._purge_cards(found)
+                purge_cards(self.wiki, found.values(), self.cache.pages())
             return result
-
-    def _purge_cards(self, found: dict[str, PageText]) -> None:
-        """Re-render the pages just read whose cards got new feedback (render.card.purge_titles)."""
-        titles = purge_titles(found.values(), self.cache.pages())
-        if not titles:
-            return
-        try:
-            self.wiki.purge(titles)
-        except WikiError as error:  # the data is written: the cards follow with the job queue
-            log.warning("could not purge %d pages with cards: %s", len(titles), error)
 
     def compute(self) -> Computation:
         """Compute from the parsed pages only (no wiki access)."""
@@ -132,15 +123,7 @@ class SyncEngine:
         for page in sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id)):
             records.extend(page.records)
             problems.extend(page.problems)
-        judged = self.keeper.judge(records)  # None until the history is read
-        computation = compute_all(
-            judged.records if judged else records,
-            problems,
-            self.config,
-            today=self.today(),
-            governance=judged.governance_by_year() if judged else None,
-            window=judged.window if judged else None,
-        )
+        computation = self.keeper.compute(records, problems, self.config, today=self.today())
         computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
         self.last = computation
         self.cache.changed = False
@@ -160,13 +143,11 @@ class SyncEngine:
         removed = set(self.cache.pages()) - set(listed)
         self.cache.delete(removed)
         self.keeper.forget(removed)
-        if rebuild or not self.keeper.load(fingerprint):
-            # Every revision of the source pages, read once: the latest ones are the pages.
-            with result.phase("history"):
-                pages = {page_id: info.namespace for page_id, info in listed.items()}
-                latest = self.keeper.build(pages, fingerprint, self._records)
+        with result.phase("history"):  # a first sync or a rebuild: every revision, read once
+            latest = self.keeper.first_read(listed, fingerprint, self._records, rebuild=rebuild)
+        if latest:  # each page's latest revision came with it: not read again
             with result.phase("parse"):
-                self._store_parsed([page_text(t, listed) for t in latest.values()], fingerprint)
+                self._store_parsed(list(latest.values()), fingerprint)
             result.pages_read = len(latest)
             changed = [page_id for page_id in changed if page_id not in latest]
         result.pages_read += self._fetch_and_parse(changed, fingerprint, result)
@@ -336,20 +317,6 @@ class SyncEngine:
 def _aliases(redirects: dict[str, str]) -> dict[str, str]:
     """{alias template name: our template name} from {redirect title: template title}."""
     return {alias.split(":", 1)[1]: target.split(":", 1)[1] for alias, target in redirects.items()}
-
-
-_SPLIT_FROM = 50  # fewer pages are read in one request: a second one would cost more
-
-
-def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
-    """Batches of at most `size` pages, the last one holding a fifth of a batch: the engine
-    parses a batch while the wiki serves the next, so once the wiki has served everything
-    only that small last batch remains to parse."""
-    if len(page_ids) < _SPLIT_FROM:
-        return [page_ids]
-    tail = max(1, min(len(page_ids), size) // 5)
-    body, last = page_ids[:-tail], page_ids[-tail:]
-    return [body[i : i + size] for i in range(0, len(body), size)] + [last]
 
 
 def _timed_render(page: PlannedPage, result: SyncResult) -> OutputPage:

@@ -22,6 +22,8 @@ from ledger.history import RevisionRef
 from ledger.record import Pledge, Problem, Records
 from ledger.trail import History, PageRevision
 from ledger.window import Window, apply_window
+from render.compute import Computation, compute_all
+from render.config import SyncConfig
 from sync.history import HistoryStore, Parse, parsed
 from sync.port import PageInfo, PageText
 from sync.revisions import RevisionText
@@ -152,6 +154,18 @@ class HistoryKeeper:
         for page_id in sorted(page_ids):
             self.remove([page_id], RevisionRef(history.last_rev.get(page_id, 0), "", moment))
 
+    def first_read(
+        self, listed: Mapping[int, PageInfo], fingerprint: str, parse: Parse, *, rebuild: bool
+    ) -> dict[int, PageText]:
+        """On a first sync (no history stored for this parser) or a rebuild: every revision of
+        the source pages read and folded, and each page's latest revision as a page read (so
+        that no page is read twice). Empty when the stored history is loaded."""
+        if not rebuild and self.load(fingerprint):
+            return {}
+        pages = {page_id: info.namespace for page_id, info in listed.items()}
+        latest = self.build(pages, fingerprint, parse)
+        return {page_id: page_text(text, listed) for page_id, text in latest.items()}
+
     def save(self) -> None:
         if self.history is not None:
             self.store.save(self.history, self.fingerprint)
@@ -177,6 +191,22 @@ class HistoryKeeper:
                 timezone=self.timezone,
             )
         return self._rules
+
+    def compute(
+        self, records: Records, problems: list[Problem], config: SyncConfig, *, today: datetime.date
+    ) -> Computation:
+        """Every computed result, the records judged by the history first (when it is read)."""
+        judged = self.judge(records)
+        if judged is None:
+            return compute_all(records, problems, config, today=today)
+        return compute_all(
+            judged.records,
+            problems,
+            config,
+            today=today,
+            governance=judged.governance_by_year(),
+            window=judged.window,
+        )
 
     def judge(self, records: Records) -> Judged | None:
         """The records as counted with their findings; None while there is no history."""
