@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
 from ledger.governance import Governance, GovernanceSettings, Governed, govern
 from ledger.history import RevisionRef
-from ledger.record import Pledge, Problem, Records
+from ledger.matching import CLOSING
+from ledger.record import Closing, Pledge, Problem, Records, Source
 from ledger.trail import History, PageRevision
 from ledger.window import Window, apply_window
 from render.compute import Computation, compute_all
@@ -29,6 +30,10 @@ from sync.port import PageInfo, PageText
 from sync.revisions import RevisionText
 
 log = logging.getLogger(__name__)
+
+# The history's own format, beside the parser's fingerprint: another one means a rebuild.
+# 2: closings are followed too (when each decision first appeared).
+HISTORY_FORMAT = "history-2"
 
 
 class HistoryWiki(Protocol):
@@ -96,6 +101,7 @@ class HistoryKeeper:
 
     def load(self, fingerprint: str) -> bool:
         """Load the stored history of this parser; False when it must be built."""
+        fingerprint = f"{fingerprint}/{HISTORY_FORMAT}"
         if self.history is None or fingerprint != self.fingerprint:
             self.history = self.store.load(fingerprint)
             self.fingerprint = fingerprint
@@ -108,7 +114,7 @@ class HistoryKeeper:
         (so that a first sync reads no page twice)."""
         texts = self.wiki.read_histories(pages)
         self.history = History.rebuild(parsed(texts, parse))
-        self.fingerprint = fingerprint
+        self.fingerprint = f"{fingerprint}/{HISTORY_FORMAT}"
         self.revisions_read = len(texts)
         latest: dict[int, RevisionText] = {}
         for text in texts:
@@ -215,16 +221,30 @@ class HistoryKeeper:
             return None
         governed = govern(records, history, self.rules())
         window = apply_window(history.trails.values(), records.campaigns, self.timezone)
-        counted = Records(
-            circles=records.circles,
-            envelopes=records.envelopes,
+        counted = replace(
+            records,
             contributions=governed.records.contributions,
-            campaigns=records.campaigns,
-            projects=records.projects,
             pledges=_pledges(records, window),
-            statements=records.statements,
+            closings=_timed_closings(records.closings, history),
         )
         return Judged(counted, governed, window, governed.problems + window.problems)
+
+
+def _timed_closings(closings: list[Closing], history: History) -> list[Closing]:
+    """Each closing with the revision time of the decision: when it first appeared (issue 13).
+    One the history does not know yet (not folded, or changed since) keeps no time."""
+    trails = history.by_source("closing")
+    seen: dict[Source, int] = {}
+    timed = []
+    for closing in closings:
+        occurrence = seen.get(closing.source, 0)
+        seen[closing.source] = occurrence + 1
+        found = trails.get(closing.source, [])
+        trail = found[occurrence] if occurrence < len(found) else None
+        if trail is not None and CLOSING.values(trail.record) == CLOSING.values(closing):
+            closing = replace(closing, timestamp=trail.created.timestamp)
+        timed.append(closing)
+    return timed
 
 
 def _pledges(records: Records, window: Window) -> list[Pledge]:
