@@ -143,6 +143,7 @@ class SyncEngine:
         removed = set(self.cache.pages()) - set(listed)
         self.cache.delete(removed)
         self.keeper.forget(removed)
+        self.keeper.refresh_group()
         with result.phase("history"):  # a first sync or a rebuild: every revision, read once
             latest = self.keeper.first_read(listed, fingerprint, self._records, rebuild=rebuild)
         if latest:  # each page's latest revision came with it: not read again

@@ -179,7 +179,8 @@ class HistoryKeeper:
     # -- judging ---------------------------------------------------------------------------------
 
     def rules(self) -> Governance:
-        """The rules; the treasurer group's members and the renames read once per process."""
+        """The rules; the renames read once per process, the treasurer group's members too
+        (and again at each full sync: `refresh_group`)."""
         if self._rules is None:
             settings = self.settings
             members = (
@@ -197,6 +198,17 @@ class HistoryKeeper:
                 timezone=self.timezone,
             )
         return self._rules
+
+    def refresh_group(self) -> None:
+        """Read the treasurer group's members again (each full sync does: a treasurer added
+        to the group is one from the next full sync on). The rules, and the verdicts worked out
+        with them, are kept when the members did not change."""
+        rules, group = self._rules, self.settings.treasurer_group
+        if rules is None or not group:
+            return
+        members = self.wiki.group_members(group)
+        if members != rules.group_members:
+            self._rules = replace(rules, group_members=members)
 
     def compute(
         self, records: Records, problems: list[Problem], config: SyncConfig, *, today: datetime.date

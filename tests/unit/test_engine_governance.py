@@ -155,3 +155,20 @@ def test_a_pledge_written_after_the_closing_is_listed_on_the_bilan_not_counted(
     assert (pledge["counted"], pledge["written_by"]) == (False, "Zoé Blanc")
     assert pledge["reason"].startswith("soutien écrit le 01/03/2026, après la clôture")
     assert "== Changements hors des dates de la campagne ==" in generated(wiki, BILAN)
+
+
+def test_a_treasurer_added_to_the_group_pays_from_the_next_full_sync(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    engine = engine_for(wiki, state, Mode.ENFORCE)
+    engine.full_sync()  # the newcomer's versée is not counted: not in the group
+    wiki.groups["tresorerie"].add("Nouveau Membre")
+    requests = wiki.requests
+    engine.sync_pages({PAGE})  # a live sync reads no group
+    assert engine.keeper.rules().group_members == {"Claire Petit"}
+    engine.full_sync()
+    assert wiki.requests > requests
+    computation = engine.compute()
+    [item] = contribution_report_to_json(computation.contributions[2026])["contributions"]
+    assert item["status"] == "versée" and item["paid_by"]["user"] == "Nouveau Membre"
+    assert computation.governance == []
