@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from ledger.record import Problem, Records
 from parsers.card import CardCall
-from parsers.page import parse_page, parse_page_cards
+from parsers.page import parse_page_cards
 from render.compute import Computation
 from render.config import SyncConfig
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
@@ -41,6 +41,7 @@ from sync.writer import Writer
 __all__ = ["Edit", "SyncEngine", "SyncResult"]
 
 log = logging.getLogger(__name__)
+Parsed = tuple[Records, list[Problem], tuple[CardCall, ...]]  # one page's records, problems, cards
 
 
 class SyncEngine:
@@ -69,6 +70,8 @@ class SyncEngine:
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
         self._newest_source: float | None = None  # newest source revision read (render.card)
+        # {title: (text, its parse)}: the history's last parse of each page (`_parse`)
+        self._last_parse: dict[str, tuple[str, Parsed]] = {}
 
     # -- public operations ------------------------------------------------------------------
 
@@ -224,27 +227,34 @@ class SyncEngine:
             if self.config.pages.is_output(page.title) or page.namespace == 10:
                 records, problems = Records(), list[Problem]()
             else:
-                records, problems, cards = parse_page_cards(
-                    page.title,
-                    page.text,
-                    self.config.templates,
-                    self._aliases or {},
-                    self._bearers,
-                )
+                records, problems, cards = self._parse(page.title, page.text)
             parsed.append(
                 ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
             )
             self.keeper.advance(
                 page.page_id, page.revision(), records, self._records, parent_id=page.parent_id
             )
+        self._last_parse.clear()
         self.cache.put(parsed, fingerprint)
 
+    def _parse(self, title: str, text: str) -> Parsed:
+        """One page's parse; the one the history just made of that text is taken as it is
+        (a first sync parses each page's latest revision once)."""
+        known = self._last_parse.pop(title, None)
+        if known is not None and known[0] == text:
+            return known[1]
+        names, aliases = self.config.templates, self._aliases or {}
+        return parse_page_cards(title, text, names, aliases, self._bearers)
+
     def _records(self, title: str, text: str) -> Records:
-        """A revision's records, parsed as the sync parses pages (for the history)."""
+        """A revision's records, parsed as the sync parses pages (for the history); the last
+        parse of each page is kept for `_parse`."""
         if self.config.pages.is_output(title):
             return Records()
         names, aliases = self.config.templates, self._aliases or {}
-        return parse_page(title, text, names, aliases, self._bearers)[0]
+        parsed = parse_page_cards(title, text, names, aliases, self._bearers)
+        self._last_parse[title] = (text, parsed)
+        return parsed[0]
 
     def _finish(
         self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
