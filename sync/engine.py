@@ -154,7 +154,10 @@ class SyncEngine:
                 self._store_parsed(list(latest.values()), fingerprint)
             result.pages_read = len(latest)
             changed = [page_id for page_id in changed if page_id not in latest]
-        result.pages_read += self._fetch_and_parse(changed, fingerprint, result)
+            self.progress(READ, len(latest), len(latest) + len(changed))
+        result.pages_read += self._fetch_and_parse(
+            changed, fingerprint, result, done=result.pages_read
+        )
         result.pages_listed, result.pages_removed = len(listed), len(removed)
         self._finish(result, dry_run=dry_run, write=write, start_requests=start_requests)
         return result
@@ -189,8 +192,11 @@ class SyncEngine:
             if info.namespace != 10 and not self.config.pages.is_output(info.title)
         }
 
-    def _fetch_and_parse(self, page_ids: list[int], fingerprint: str, result: SyncResult) -> int:
-        """Read pages batch by batch, parsing one batch while the wiki serves the next."""
+    def _fetch_and_parse(
+        self, page_ids: list[int], fingerprint: str, result: SyncResult, *, done: int = 0
+    ) -> int:
+        """Read pages batch by batch, parsing one batch while the wiki serves the next (`done`:
+        pages already read by this sync, for the progress)."""
         if not page_ids:
             return 0
         batches = read_batches(page_ids, self.wiki.batch_size)
@@ -205,7 +211,7 @@ class SyncEngine:
                 with result.phase("parse"):
                     self._store_parsed(texts, fingerprint)
                 read += len(texts)
-                self.progress(READ, read, len(page_ids))
+                self.progress(READ, done + read, done + len(page_ids))
         return read
 
     def _other_templates(self, template_titles: Iterable[str]) -> frozenset[str]:
