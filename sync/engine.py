@@ -100,8 +100,10 @@ class SyncEngine:
                     self.wiki.transcluding_templates(self.config.template_titles())
                 )
             fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
-            if set(self.cache.revisions(fingerprint)) != set(self.cache.pages()):
-                return self._full_sync(dry_run=False, write=True)  # parser or redirects changed
+            cached = set(self.cache.revisions(fingerprint))
+            # parser or redirects changed, or no history stored: a full sync reads it all
+            if cached != set(self.cache.pages()) or not self.keeper.load(fingerprint):
+                return self._full_sync(dry_run=False, write=True)
             result = SyncResult("pages", time.time())
             start_requests = self.wiki.requests
             wanted = {t for t in titles if not self.config.pages.is_output(t)}

@@ -5,6 +5,7 @@ JSON then show, in warn and in enforce mode."""
 from __future__ import annotations
 
 import datetime
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +221,33 @@ def test_governance_findings_are_ordinary_problems_of_the_json(
     assert (problem["page"], problem["line"], problem["template"]) == (PAGE, 1, "Contribution")
     assert problem["severity"] == severity
     assert "qui n'est pas trésorier·e (Claire Petit)" in problem["message"]
+
+
+def test_after_a_restart_a_live_sync_loads_the_history_from_the_state(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    engine_for(wiki, state, Mode.ENFORCE).full_sync()
+    wiki.save(PAGE, declaration("validée"), user="Zoé Blanc")  # the newcomer's edit undone
+    wiki.read_histories = lambda *args: pytest.fail("the history was read again")  # type: ignore[method-assign,assignment]
+    restarted = engine_for(wiki, state, Mode.ENFORCE)
+    result = restarted.sync_pages({PAGE})
+    assert result.kind == "pages" and result.pages_read == 1
+    [item] = contribution_report_to_json(restarted.compute().contributions[2026])["contributions"]
+    assert item["validated_by"]["user"] == "Bruno Lefèvre"
+    assert [e["field"] for e in item["history"]] == ["created", "statut", "statut", "statut"]
+
+
+def test_a_live_sync_with_no_history_stored_makes_a_full_sync(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    engine = engine_for(wiki, state, Mode.WARN)
+    engine.full_sync()
+    engine.keeper.close()
+    with sqlite3.connect(state.path) as db:  # as a state from before issue 12: pages cached
+        db.execute("DELETE FROM history_meta")
+        db.execute("DELETE FROM history_trail")
+    restarted = engine_for(wiki, state, Mode.WARN)
+    assert restarted.cache.pages()  # the pages are cached: only the history is missing
+    assert restarted.sync_pages({PAGE}).kind == "full"
+    [item] = contribution_report_to_json(restarted.compute().contributions[2026])["contributions"]
+    assert item["paid_by"]["user"] == "Nouveau Membre"
