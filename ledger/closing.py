@@ -1,12 +1,15 @@
 """A circle's year closing (issue 13): the decision in effect, the options, what is due.
 
 Pure and time-aware without reading time itself: a closing takes effect at its decision's
-revision time (`Closing.timestamp`) and each declaration may come with the time it was last
-changed (`changed_at` of `ledger.contribution.compute_ledger`, by `Source`). A declaration
-changed after the closing is not counted (its source is listed in `ClosingState.late`), except
-a payment: `versée` set afterwards counts as a payment to its contributor, up to what the
-decision made due to them. Either time unknown (None, as long as the revision history of
-declarations is not read) means "before the closing": everything written counts.
+revision time (`Closing.timestamp`, the revision where the decision first appeared, set by the
+sync from the history) and each declaration comes with the time it was last created or changed
+and the time someone entitled set it `versée` (`declaration_times`, from the verdict the
+history gave it; or `changed_at` and `paid_at` of `ledger.contribution.compute_ledger`, by
+`Source`). A declaration created or changed after the closing is not counted (its source is
+listed in `ClosingState.late`), except a payment: `versée` set afterwards by someone entitled
+to pay counts as a payment to its contributor, up to what the decision made due to them.
+Either time unknown (None: the history not read yet) means "before the closing": everything
+written counts.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ledger.name import NameHints
 from ledger.record import (
@@ -29,6 +33,9 @@ from ledger.record import (
 from ledger.report import ClosingState, CountedContribution, DueLine, Settlement, SettlementPart
 from ledger.settlement import settle
 from ledger.split import name_order
+
+if TYPE_CHECKING:
+    from ledger.governance import Verdict
 
 TEMPLATE_CLOSING = "Clôture cercle"
 _UNPAID = frozenset({ContributionStatus.DECLARED, ContributionStatus.VALIDATED})
@@ -177,6 +184,35 @@ class Closure:
         if closing is None or base is None:
             return settlements, None
         return settlements, close_circle(closing, envelope, base, self.late)
+
+
+def declaration_times(
+    verdict: Verdict | None,
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """(when the declaration was created or last changed, when someone entitled set it
+    `versée`) from its verdict; (None, None) when its history is not known.
+
+    A move to another page is no change (the same declaration); the payment set by someone
+    entitled is left out of the first time, since a closing counts it (up to what is due).
+    A payment by someone not entitled is a change like any other.
+    """
+    if verdict is None:
+        return None, None
+    payment = verdict.entitled_paid
+    changed = max(
+        (
+            event.revision.timestamp
+            for event in verdict.history
+            if event.field != "moved"
+            and not (
+                payment is not None
+                and event.field == "statut"
+                and event.revision.rev_id == payment.rev_id
+            )
+        ),
+        default=None,
+    )
+    return changed, None if payment is None else payment.timestamp
 
 
 def is_after(closing: Closing, changed_at: datetime.datetime | None) -> bool:

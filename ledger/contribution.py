@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
-from ledger.closing import Closure, index_closings, is_after
+from ledger.closing import Closure, declaration_times, index_closings, is_after
 from ledger.french import REQUESTED, format_hours, format_money, format_rate, status_sums
 from ledger.name import NameHints, name_key
 from ledger.record import (
@@ -153,6 +153,24 @@ def _late_problem(item: CountedContribution, closing: Closing, year: int) -> Pro
     return Problem(item.source, TEMPLATE_CONTRIBUTION, Severity.WARNING, message)
 
 
+def _after(
+    closing: Closing,
+    declaration: Contribution,
+    changed_at: Mapping[Source, datetime.datetime] | None,
+    paid_at: Mapping[Source, datetime.datetime] | None,
+) -> tuple[bool, bool]:
+    """(left out: created or changed after the closing, a payment after it: counted up to
+    what is due). The times are the given ones, else those of the declaration's verdict."""
+    paid = declaration.status is ContributionStatus.PAID
+    if changed_at is None:
+        changed, payment = declaration_times(declaration.verdict)
+        return is_after(closing, changed), paid and is_after(closing, payment)
+    after = is_after(closing, changed_at.get(declaration.source))
+    if paid_at is None:  # who paid unknown: a payment after the closing is one
+        return after and not paid, after and paid
+    return after, not after and paid and is_after(closing, paid_at.get(declaration.source))
+
+
 def _count(
     declaration: Contribution, circle: str, rate: Decimal
 ) -> tuple[CountedContribution, Problem | None]:
@@ -221,6 +239,7 @@ def _check(
     records: Records,
     default_rate: Decimal,
     changed_at: Mapping[Source, datetime.datetime] | None = None,
+    paid_at: Mapping[Source, datetime.datetime] | None = None,
 ) -> _Checked:
     known, circle_problems = _index_circles(records.circles)
     hints = NameHints([circle.name for circle in known.values()])
@@ -229,8 +248,8 @@ def _check(
     closings = index_closings(
         records.closings, lambda name: _circle_name(known, name), hints, problems
     )
-    # Without revision times nothing is after a closing: the loop below skips the look-up.
-    timed = bool(changed_at) and any(c.timestamp is not None for c in closings.values())
+    # Without a closing's revision time nothing is after it: the loop skips the look-up.
+    timed = any(c.timestamp is not None for c in closings.values())
     late: dict[tuple[str, int], list[Source]] = defaultdict(list)
     payments_after: set[Source] = set()
     # Thousands of declarations name a few dozen circles in a few years: resolve each
@@ -254,13 +273,14 @@ def _check(
             problems.append((year, problem))
             continue
         counted, warning = _count(declaration, *target)
-        if timed and changed_at is not None:
-            closing = closings.get((target[0], year))
-            if closing is not None and is_after(closing, changed_at.get(counted.source)):
-                if counted.status != ContributionStatus.PAID:
-                    late[(target[0], year)].append(counted.source)
-                    problems.append((year, _late_problem(counted, closing, year)))
-                    continue
+        closing = closings.get((target[0], year)) if timed else None
+        if closing is not None:
+            after, paid_after = _after(closing, declaration, changed_at, paid_at)
+            if after:
+                late[(target[0], year)].append(counted.source)
+                problems.append((year, _late_problem(counted, closing, year)))
+                continue
+            if paid_after:
                 payments_after.add(counted.source)
         counted_list.append(counted)
         if warning is not None:
@@ -387,15 +407,18 @@ def compute_ledger(
     default_rate: Decimal = DEFAULT_RATE,
     floor: Decimal | None = None,
     changed_at: Mapping[Source, datetime.datetime] | None = None,
+    paid_at: Mapping[Source, datetime.datetime] | None = None,
 ) -> tuple[dict[int, ContributionReport], list[Problem]]:
     """Every year's ledger (by year, in order) and every cross-reference problem, each once.
 
     One check of all the records for all years: the reports equal `compute_contributions`
     of each of `contribution_years`, the problems equal `check_contributions`. `floor` is the
-    configured floor shown beside the other closing options; `changed_at` gives the time each
-    declaration was last changed, when known, for the declarations after a closing.
+    configured floor shown beside the other closing options. A closed circle-year leaves out
+    the declarations created or changed after its closing: `changed_at` gives the time each
+    declaration was last changed and `paid_at` when someone entitled set it versée; without
+    them, the times come from each declaration's verdict (`ledger.closing.declaration_times`).
     """
-    checked = _check(records, default_rate, changed_at)
+    checked = _check(records, default_rate, changed_at, paid_at)
     by_year: dict[int, list[CountedContribution]] = defaultdict(list)
     for counted in checked.contributions:
         by_year[counted.date.year].append(counted)
@@ -413,6 +436,7 @@ def compute_contributions(
     default_rate: Decimal = DEFAULT_RATE,
     floor: Decimal | None = None,
     changed_at: Mapping[Source, datetime.datetime] | None = None,
+    paid_at: Mapping[Source, datetime.datetime] | None = None,
 ) -> ContributionReport:
     """The ledger of one year: per circle (with closing split), per contributor, per month.
 
@@ -420,7 +444,7 @@ def compute_contributions(
     `problems` are those concerning that year, plus the ones about circles themselves.
     For every year at once, `compute_ledger` checks the records only once.
     """
-    checked = _check(records, default_rate, changed_at)
+    checked = _check(records, default_rate, changed_at, paid_at)
     of_year = [c for c in checked.contributions if c.date.year == year]
     return _year_report(checked, year, of_year, default_rate, floor)
 

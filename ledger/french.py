@@ -23,7 +23,12 @@ MONTHS += ("août", "septembre", "octobre", "novembre", "décembre")
 
 # Labels of the machine values of ledger.report (JSON and the rfc4180 CSV keep the machine
 # values; every French output shows these words).
-PLEDGE_STATES = {"counted": "compté", "suspended": "suspendu", "rejected": "refusé"}
+PLEDGE_STATES = {
+    "counted": "compté",
+    "suspended": "suspendu",
+    "rejected": "refusé",
+    "outside": "hors des dates",  # written outside the round's dates (ledger.window)
+}
 PROJECT_STATUSES = {"funded": "financé", "open": "ouvert", "cancelled": "annulé", "done": "réalisé"}
 _PLEDGE_REASONS = {
     "suspended": f"soutiens {PLEDGE_STATES['suspended']}s : leur total dépasse la dotation"

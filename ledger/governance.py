@@ -96,6 +96,8 @@ class Verdict:
     paid_by: RevisionRef | None
     history: tuple[HistoryEvent, ...]
     problems: tuple[Problem, ...] = ()
+    # the revision where someone entitled set the status counted `versée` (in either mode)
+    entitled_paid: RevisionRef | None = None
 
 
 @dataclass(slots=True)
@@ -222,6 +224,7 @@ def judge(trail: Trail, rules: Governance, referents: Referents) -> Verdict:
         paid_by=chain.paid,
         history=events,
         problems=problems,
+        entitled_paid=entitled.paid,
     )
 
 

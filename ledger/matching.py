@@ -76,7 +76,15 @@ PROJECT = Kind(
     5,
     ("campaign", "title"),
 )
-KINDS = (CIRCLE, ENVELOPE, CONTRIBUTION, CAMPAIGN, PROJECT, PLEDGE)
+# `{{Clôture cercle}}`: its first revision is when the decision takes effect (issue 13).
+CLOSING = Kind(
+    "closing",
+    ("circle", "year", "rule", "floor", "date", "decision"),
+    ("circle", "year"),
+    4,
+    ("circle",),
+)
+KINDS = (CIRCLE, ENVELOPE, CONTRIBUTION, CAMPAIGN, PROJECT, PLEDGE, CLOSING)
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,7 +214,7 @@ def closing_to_json(closing: ClosingState | None) -> dict[str, Any] | None:
         "floor": money(closing.floor),
         "page": closing.source.page,
         "line": closing.source.line,
-        "timestamp": closing.timestamp.isoformat() if closing.timestamp else None,
+        "timestamp": iso_utc(closing.timestamp) if closing.timestamp else None,
         "due": [
             {
                 "name": d.name,

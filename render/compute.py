@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ledger.budget import (
@@ -24,6 +24,7 @@ from ledger.plausibility import check_plausibility
 from ledger.record import Problem, Records, Severity, sort_problems
 from ledger.report import CampaignReport, ContributionReport
 from ledger.statement import StatementIndex
+from ledger.window import Window, attach_window
 from parsers.card import CardCall
 from render.config import SyncConfig, title_refusal
 
@@ -37,6 +38,8 @@ class Computation:
     contributions: dict[int, ContributionReport] = field(default_factory=dict)
     campaigns: dict[str, CampaignReport] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # parse + cross-reference, sorted
+    # who may set which status (issue 12): also in `problems`, listed apart on the anomalies page
+    governance: list[Problem] = field(default_factory=list)
     today: datetime.date = field(default_factory=datetime.date.today)
     computed_at: datetime.datetime = field(
         default_factory=lambda: datetime.datetime.now(datetime.UTC)
@@ -94,7 +97,13 @@ def _wiki_names(config: SyncConfig) -> Callable[[list[Problem]], list[Problem]]:
 
 
 def compute_all(
-    records: Records, parse_problems: list[Problem], config: SyncConfig, *, today: datetime.date
+    records: Records,
+    parse_problems: list[Problem],
+    config: SyncConfig,
+    *,
+    today: datetime.date,
+    governance: Mapping[int, list[Problem]] | None = None,
+    window: Window | None = None,
 ) -> Computation:
     """Compute every year's ledger and every campaign; gather all problems.
 
@@ -112,19 +121,31 @@ def compute_all(
     contribution_problems = rename(contribution_problems)
     implausible = check_plausibility(records.contributions, config.limits)
     contribution_problems += rename([problem for _, problem in implausible])
+    governance = governance or {}
     for year, report in reports.items():
         of_year = [problem for problem_year, problem in implausible if problem_year == year]
+        found = rename(governance.get(year, []))
         report.problems = sort_problems(
-            rename(report.problems) + rename(of_year) + contribution_parse
+            rename(report.problems) + rename(of_year) + contribution_parse + found
         )
         computation.contributions[year] = report
+    computation.governance = sort_problems(
+        rename([p for problems in governance.values() for p in problems])
+    )
     campaigns, campaign_problems = compute_campaigns(records)
     campaign_problems = rename(campaign_problems)
+    late: list[Problem] = []
     for name, campaign in campaigns.items():
         campaign.problems = sort_problems(rename(campaign.problems) + budget_parse)
+        if window is not None:
+            before = list(campaign.problems)
+            attach_window(campaign, window)  # who wrote each pledge; the rounds' dates
+            late += [p for p in campaign.problems if p not in before]
         computation.campaigns[name] = campaign
     campaign_problems += _untitled_campaigns(computation, config)
-    computation.problems = sort_problems(parse_problems + contribution_problems + campaign_problems)
+    computation.problems = sort_problems(
+        parse_problems + contribution_problems + campaign_problems + computation.governance + late
+    )
     return computation
 
 

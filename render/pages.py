@@ -45,7 +45,7 @@ _ZERO = Decimal("0.00")
 _FILTERS = (
     "money", "hours", "count", "percent", "date", "long_date", "timestamp", "month", "stamp",
     "user_link", "user_links", "page_link", "template_name", "money_cell", "flagged_money_cell",
-    "hours_cell", "count_cell", "percent_cell", "date_cell", "month_cell",
+    "hours_cell", "count_cell", "percent_cell", "date_cell", "month_cell", "trail", "who",
 )  # fmt: skip
 
 
@@ -212,13 +212,15 @@ def render_registry_circle(
     generated_at: datetime.datetime,
     registry_page: str | None = None,
     closing_template: str = "Clôture cercle",
+    timezone: str = "Europe/Paris",
 ) -> str:
     """The generated part of `Contribution-rétribution/Registre {année}/{cercle}`.
 
     The circle's totals line, its closing or proposed split with the settlement options side
     by side, then its declarations of the year (`contributions`, in order); `registry_page`,
     when given, is linked for the totals of every circle; `closing_template` is named where
-    the page says how to record a decision.
+    the page says how to record a decision. Each declaration shows its trail (who declared,
+    validated and paid, dated in `timezone`).
     """
     listed = [c for c in contributions if c.status != "refusée"]  # the totals row
     return _render(
@@ -235,16 +237,24 @@ def render_registry_circle(
         closing=closing_view(circle),
         options=options_view(circle) if circle.has_envelope else None,
         closing_template=closing_template,
+        timezone=timezone,
     )
 
 
 # --- Anomalies -------------------------------------------------------------------------
 
 
-def render_anomalies(problems: list[Problem], *, generated_at: datetime.datetime) -> str:
-    """The generated part of the anomalies page: every problem, grouped by page."""
+def render_anomalies(
+    problems: list[Problem],
+    *,
+    generated_at: datetime.datetime,
+    governance: Sequence[Problem] = (),
+) -> str:
+    """The generated part of the anomalies page: every problem grouped by page, those of
+    `governance` (who may set which status, also among `problems`) in a section of their own."""
+    apart = set(governance)
     groups: list[tuple[str, list[Problem]]] = []
-    for problem in sort_problems(problems):
+    for problem in sort_problems([p for p in problems if p not in apart]):
         if not groups or groups[-1][0] != problem.source.page:
             groups.append((problem.source.page, []))
         groups[-1][1].append(problem)
@@ -254,7 +264,8 @@ def render_anomalies(problems: list[Problem], *, generated_at: datetime.datetime
         groups=groups,
         errors=sum(1 for p in problems if p.severity == Severity.ERROR),
         warnings=sum(1 for p in problems if p.severity == Severity.WARNING),
-        pages=len(groups),
+        pages=len({p.source.page for p in problems}),
+        governance=sort_problems(list(governance)),
     )
 
 
@@ -338,6 +349,7 @@ def render_bilan(
             "cross_cutting": _sum(r.project.pledged for r in cross_cutting),
         },
         set_aside=[p for p in report.pledges if p.state != "counted"],
+        late=report.late,
         pledge_state=PLEDGE_STATE,
         anomalies_page=anomalies_page,
     )

@@ -171,6 +171,7 @@ def _plan_registry(
                 generated_at=at,
                 registry_page=registry,
                 closing_template=closing_template,
+                timezone=str(at.tzinfo),
             ),
             f"{_declarations(len(declarations))}, demandé {_eur(circle.requested)}, "
             f"versé {_eur(circle.paid)}",
@@ -190,6 +191,7 @@ def _bilan_key(campaign: CampaignReport, today: datetime.date, anomalies: str) -
         campaign.opening,
         campaign.closing,
         campaign.project_cap,
+        tuple(campaign.late),
         today,
         anomalies,
     )
@@ -268,7 +270,7 @@ def plan_pages(
     planner.add(
         pages.anomalies,
         tuple(problems),
-        partial(render_anomalies, problems, generated_at=at),
+        partial(render_anomalies, problems, generated_at=at, governance=computation.governance),
         f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
     # last: their save may wait for the sources' rendering (render.card.wait_for_rendered_sources)

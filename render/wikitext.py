@@ -13,11 +13,14 @@ import datetime
 import re
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
+from zoneinfo import ZoneInfo
 
 from ledger import french
 from ledger.french import MINUS as MINUS
 from ledger.french import MONTHS as MONTHS
 from ledger.french import NBSP as NBSP
+from ledger.governance import Verdict, trail_steps
+from ledger.history import RevisionRef
 
 
 class Wikitext(str):
@@ -243,3 +246,27 @@ def date_cell(value: datetime.date) -> Wikitext:
 
 def month_cell(value: str) -> Wikitext:
     return Wikitext(f"{sort_value(value)} | {month(value)}")
+
+
+def trail(verdict: Verdict | None, timezone: str) -> Wikitext:
+    """`déclarée par Alice Martin le 12/03/2026 · validée par … le 20/03 · versée le 02/04
+    par …`, each step linked to its diff; empty when the history is not known."""
+    if verdict is None:
+        return Wikitext("")
+    steps = trail_steps(verdict, ZoneInfo(timezone))
+    if not steps:
+        return Wikitext("")
+    year = steps[0].day.year
+    links = [
+        f"[[Special:Diff/{step.rev_id}|{escape(step.text(year - 1 if i == 0 else year))}]]"
+        for i, step in enumerate(steps)
+    ]
+    return Wikitext(" · ".join(links))
+
+
+def who(revision: RevisionRef | None) -> Wikitext:
+    """`Claire Petit le 02/04/2026` for a statement, or an empty text."""
+    if revision is None:
+        return Wikitext("")
+    name = revision.user or "un auteur masqué"
+    return Wikitext(f"{escape(name)} le {date(revision.timestamp.date())}")

@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync = commands.add_parser("sync", help="full sync: read, compute, write summary pages")
     sync.add_argument("--dry-run", action="store_true", help="print the diffs, write nothing")
+    sync.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="read the whole revision history of the source pages again",
+    )
     report = commands.add_parser("report", help="compute and print a report; writes nothing")
     report_kinds = report.add_subparsers(dest="kind", required=True)
     contributions = report_kinds.add_parser("contributions")
@@ -188,7 +193,7 @@ def _run_engine(
     args: argparse.Namespace, engine: SyncEngine, config: SyncConfig, progress: TerminalProgress
 ) -> int:
     if args.command == "sync":
-        result = engine.full_sync(dry_run=args.dry_run)
+        result = engine.full_sync(dry_run=args.dry_run, rebuild=args.rebuild)
         progress.close()
         for edit in result.edits:
             if args.dry_run:

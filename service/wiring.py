@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from render.config import SyncConfig
 from service.settings import Settings
 from sync.engine import SyncEngine
@@ -32,4 +34,9 @@ def build_engine(
     if connect:
         wiki.connect()
     state = StateStore(settings.data_dir / "state.sqlite3")
+    # The bot's own edits are nobody's declaration or validation (`[governance]`).
+    account = settings.bot_user.partition("@")[0]
+    if account and account not in config.governance.bots:
+        bots = (*config.governance.bots, account)
+        config = replace(config, governance=replace(config.governance, bots=bots))
     return SyncEngine(wiki, state, config)

@@ -7,11 +7,14 @@ The feedback itself (what each card says) is rendered in `render.card`.
 from __future__ import annotations
 
 import datetime
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 
-from sync.port import PageText
+from sync.port import PageText, WikiError, WikiPort
 from sync.state import ParsedPage
+
+log = logging.getLogger(__name__)
 
 # MediaWiki keeps a page's rendering while the page was not touched after it, to the second:
 # a card rendered when its page was saved, then touched by a shard saved in that same second,
@@ -49,3 +52,14 @@ def purge_titles(read: Iterable[PageText], parsed: Mapping[int, ParsedPage]) -> 
     templatelinks, but a page created with its first card was seen to keep "en attente":
     its links were not recorded yet when the shard's change was propagated."""
     return sorted(p.title for p in read if p.page_id in parsed and parsed[p.page_id].cards)
+
+
+def purge_cards(wiki: WikiPort, read: Iterable[PageText], cached: Mapping[int, ParsedPage]) -> None:
+    """Re-render the pages just read whose cards got new feedback (`purge_titles`)."""
+    titles = purge_titles(read, cached)
+    if not titles:
+        return
+    try:
+        wiki.purge(titles)
+    except WikiError as error:  # the data is written: the cards follow with the job queue
+        log.warning("could not purge %d pages with cards: %s", len(titles), error)

@@ -25,25 +25,29 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
 
 from ledger.record import Problem, Records
 from parsers.card import CardCall
 from parsers.page import parse_page_cards
-from render.compute import Computation, compute_all
+from render.compute import Computation
 from render.config import SyncConfig
 from render.plan import RenderMemo
+from sync.batches import read_batches
 from sync.cache import ParseCache, parser_fingerprint
-from sync.card_refresh import newest_revision, purge_titles
-from sync.port import PageInfo, PageText, WikiError, WikiPort
+from sync.card_refresh import newest_revision, purge_cards
+from sync.keeper import HistoryKeeper
+from sync.port import PageInfo, PageText, WikiPort
 from sync.progress import LISTED, READ, Progress, no_progress
 from sync.publish import stored_holds, with_holds, write_outputs
 from sync.result import Edit, SyncResult
 from sync.state import COMPLETE_KEY, GENERATION_KEY, ParsedPage, StateStore
 from sync.suggestions import CircleSuggestions
 
-__all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
+__all__ = ["Edit", "SyncEngine", "SyncResult"]
 
 log = logging.getLogger(__name__)
+Parsed = tuple[Records, list[Problem], tuple[CardCall, ...]]  # one page's records, problems, cards
 
 
 class SyncEngine:
@@ -65,6 +69,7 @@ class SyncEngine:
         self.last: Computation | None = None
         self.cache = ParseCache(state)
         self.holds = stored_holds(self)  # pages held back by the last sync (sync.hold)
+        self.keeper = HistoryKeeper(wiki, state.path, config.governance, ZoneInfo(config.timezone))
         self._aliases: dict[str, str] | None = None
         # other templates that call ours (listed as transcluding them): reported where used
         self._bearers: frozenset[str] = frozenset()
@@ -73,14 +78,21 @@ class SyncEngine:
         self.progress: Progress = no_progress
         self.newest_source: float | None = None  # newest source revision read (render.card)
         self.suggestions = CircleSuggestions(wiki, config)  # the form's circles (TemplateData)
+        # {title: (text, its parse)}: the history's last parse of each page (`_parse`)
+        self._last_parse: dict[str, tuple[str, Parsed]] = {}
 
     # -- public operations ------------------------------------------------------------------
 
-    def full_sync(self, *, dry_run: bool = False, write: bool = True) -> SyncResult:
-        """Read every changed source page, recompute, write the changed summary pages."""
+    def full_sync(
+        self, *, dry_run: bool = False, write: bool = True, rebuild: bool = False
+    ) -> SyncResult:
+        """Read every changed source page, recompute, write the changed summary pages.
+
+        `rebuild`: read the whole revision history of the source pages again (it is read on a
+        first sync anyway, and kept afterwards)."""
         with self.lock:
             self._check_state()
-            return self._full_sync(dry_run=dry_run, write=write)
+            return self._full_sync(dry_run=dry_run, write=write, rebuild=rebuild)
 
     @property
     def complete(self) -> bool:
@@ -104,6 +116,9 @@ class SyncEngine:
         self.cache = ParseCache(self.state)
         self.last, self._aliases, self.render_memo = None, None, {}
         self.holds = stored_holds(self)
+        self.keeper = HistoryKeeper(
+            self.wiki, self.state.path, self.config.governance, ZoneInfo(self.config.timezone)
+        )
 
     def sync_pages(self, titles: set[str]) -> SyncResult:
         """Re-read only the named pages (from webhook events), then recompute and write.
@@ -124,8 +139,10 @@ class SyncEngine:
                     self.wiki.transcluding_templates(self.config.template_titles())
                 )
             fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
-            if set(self.cache.revisions(fingerprint)) != set(self.cache.pages()):
-                return self._full_sync(dry_run=False, write=True)  # parser or redirects changed
+            cached = set(self.cache.revisions(fingerprint))
+            # parser or redirects changed, or no history stored: a full sync reads it all
+            if cached != set(self.cache.pages()) or not self.keeper.load(fingerprint):
+                return self._full_sync(dry_run=False, write=True)
             result = SyncResult("pages", time.time())
             start_requests = self.wiki.requests
             wanted = {t for t in titles if not self.config.pages.is_output(t)}
@@ -138,23 +155,14 @@ class SyncEngine:
             by_title = {page.title: page_id for page_id, page in self.cache.pages().items()}
             gone = {by_title[t] for t in wanted if t not in found and t in by_title}
             self.cache.delete(gone)
+            self.keeper.forget(gone)
             with result.phase("parse"):
                 self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
             self._finish(result, dry_run=False, write=True, start_requests=start_requests)
             if any(self.config.pages.is_card_data(edit.title) for edit in result.edits):
-                self._purge_cards(found)
+                purge_cards(self.wiki, found.values(), self.cache.pages())
             return result
-
-    def _purge_cards(self, found: dict[str, PageText]) -> None:
-        """Re-render the pages just read whose cards got new feedback (render.card.purge_titles)."""
-        titles = purge_titles(found.values(), self.cache.pages())
-        if not titles:
-            return
-        try:
-            self.wiki.purge(titles)
-        except WikiError as error:  # the data is written: the cards follow with the job queue
-            log.warning("could not purge %d pages with cards: %s", len(titles), error)
 
     def compute(self) -> Computation:
         """Compute from the parsed pages only (no wiki access)."""
@@ -163,7 +171,7 @@ class SyncEngine:
         for page in sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id)):
             records.extend(page.records)
             problems.extend(page.problems)
-        computation = compute_all(records, problems, self.config, today=self.today())
+        computation = self.keeper.compute(records, problems, self.config, today=self.today())
         computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
         with_holds(computation, {}, self.holds)  # the pages the last sync could not write
         self.last = computation
@@ -172,7 +180,7 @@ class SyncEngine:
 
     # -- the steps of a sync ----------------------------------------------------------------
 
-    def _full_sync(self, *, dry_run: bool, write: bool) -> SyncResult:
+    def _full_sync(self, *, dry_run: bool, write: bool, rebuild: bool = False) -> SyncResult:
         result = SyncResult("dry-run" if dry_run else "full", time.time())
         start_requests = self.wiki.requests
         with result.phase("list"):
@@ -183,7 +191,19 @@ class SyncEngine:
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
         removed = set(self.cache.pages()) - set(listed)
         self.cache.delete(removed)
-        result.pages_read = self._fetch_and_parse(changed, fingerprint, result)
+        self.keeper.forget(removed)
+        self.keeper.refresh_group()
+        with result.phase("history"):  # a first sync or a rebuild: every revision, read once
+            latest = self.keeper.first_read(listed, fingerprint, self._records, rebuild=rebuild)
+        if latest:  # each page's latest revision came with it: not read again
+            with result.phase("parse"):
+                self._store_parsed(list(latest.values()), fingerprint)
+            result.pages_read = len(latest)
+            changed = [page_id for page_id in changed if page_id not in latest]
+            self.progress(READ, len(latest), len(latest) + len(changed))
+        result.pages_read += self._fetch_and_parse(
+            changed, fingerprint, result, done=result.pages_read
+        )
         result.pages_listed, result.pages_removed = len(listed), len(removed)
         self._finish(result, dry_run=dry_run, write=write, start_requests=start_requests)
         identity = str(getattr(self.wiki, "url", ""))
@@ -221,8 +241,11 @@ class SyncEngine:
             if info.namespace != 10 and not self.config.pages.is_output(info.title)
         }
 
-    def _fetch_and_parse(self, page_ids: list[int], fingerprint: str, result: SyncResult) -> int:
-        """Read pages batch by batch, parsing one batch while the wiki serves the next."""
+    def _fetch_and_parse(
+        self, page_ids: list[int], fingerprint: str, result: SyncResult, *, done: int = 0
+    ) -> int:
+        """Read pages batch by batch, parsing one batch while the wiki serves the next (`done`:
+        pages already read by this sync, for the progress)."""
         if not page_ids:
             return 0
         batches = read_batches(page_ids, self.wiki.batch_size)
@@ -237,7 +260,7 @@ class SyncEngine:
                 with result.phase("parse"):
                     self._store_parsed(texts, fingerprint)
                 read += len(texts)
-                self.progress(READ, read, len(page_ids))
+                self.progress(READ, done + read, done + len(page_ids))
         return read
 
     def _other_templates(self, template_titles: Iterable[str]) -> frozenset[str]:
@@ -259,18 +282,38 @@ class SyncEngine:
             if self.config.pages.is_output(page.title) or page.namespace == 10:
                 records, problems = Records(), list[Problem]()
             else:
-                records, problems, cards = parse_page_cards(
-                    page.title,
-                    page.text,
-                    self.config.templates,
-                    self._aliases or {},
-                    self._bearers,
-                    self.config.user_namespaces,
-                )
+                records, problems, cards = self._parse(page.title, page.text)
             parsed.append(
                 ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
             )
+            self.keeper.advance(
+                page.page_id, page.revision(), records, self._records, parent_id=page.parent_id
+            )
+        self._last_parse.clear()
         self.cache.put(parsed, fingerprint)
+
+    def _parse(self, title: str, text: str) -> Parsed:
+        """One page's parse; the one the history just made of that text is taken as it is
+        (a first sync parses each page's latest revision once)."""
+        known = self._last_parse.pop(title, None)
+        if known is not None and known[0] == text:
+            return known[1]
+        names, aliases = self.config.templates, self._aliases or {}
+        return parse_page_cards(
+            title, text, names, aliases, self._bearers, self.config.user_namespaces
+        )
+
+    def _records(self, title: str, text: str) -> Records:
+        """A revision's records, parsed as the sync parses pages (for the history); the last
+        parse of each page is kept for `_parse`."""
+        if self.config.pages.is_output(title):
+            return Records()
+        names, aliases = self.config.templates, self._aliases or {}
+        parsed = parse_page_cards(
+            title, text, names, aliases, self._bearers, self.config.user_namespaces
+        )
+        self._last_parse[title] = (text, parsed)
+        return parsed[0]
 
     def _finish(
         self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
@@ -286,6 +329,7 @@ class SyncEngine:
                 result.edits = write_outputs(self, computation, result, dry_run=dry_run)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
+            self.keeper.save()
         if not dry_run:
             self.state.renew_generation()
         result.requests = self.wiki.requests - start_requests
@@ -312,17 +356,3 @@ def _older(found: Iterable[PageText], cached: dict[int, ParsedPage]) -> bool:
 def _aliases(redirects: dict[str, str]) -> dict[str, str]:
     """{alias template name: our template name} from {redirect title: template title}."""
     return {alias.split(":", 1)[1]: target.split(":", 1)[1] for alias, target in redirects.items()}
-
-
-_SPLIT_FROM = 50  # fewer pages are read in one request: a second one would cost more
-
-
-def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
-    """Batches of at most `size` pages, the last one holding a fifth of a batch: the engine
-    parses a batch while the wiki serves the next, so once the wiki has served everything
-    only that small last batch remains to parse."""
-    if len(page_ids) < _SPLIT_FROM:
-        return [page_ids]
-    tail = max(1, min(len(page_ids), size) // 5)
-    body, last = page_ids[:-tail], page_ids[-tail:]
-    return [body[i : i + size] for i in range(0, len(body), size)] + [last]

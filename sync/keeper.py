@@ -12,20 +12,28 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
 from ledger.governance import Governance, GovernanceSettings, Governed, govern
 from ledger.history import RevisionRef
-from ledger.record import Pledge, Problem, Records
+from ledger.matching import CLOSING
+from ledger.record import Closing, Pledge, Problem, Records, Source
 from ledger.trail import History, PageRevision
 from ledger.window import Window, apply_window
+from render.compute import Computation, compute_all
+from render.config import SyncConfig
 from sync.history import HistoryStore, Parse, parsed
+from sync.port import PageInfo, PageText
 from sync.revisions import RevisionText
 
 log = logging.getLogger(__name__)
+
+# The history's own format, beside the parser's fingerprint: another one means a rebuild.
+# 2: closings are followed too (when each decision first appeared).
+HISTORY_FORMAT = "history-2"
 
 
 class HistoryWiki(Protocol):
@@ -93,6 +101,7 @@ class HistoryKeeper:
 
     def load(self, fingerprint: str) -> bool:
         """Load the stored history of this parser; False when it must be built."""
+        fingerprint = f"{fingerprint}/{HISTORY_FORMAT}"
         if self.history is None or fingerprint != self.fingerprint:
             self.history = self.store.load(fingerprint)
             self.fingerprint = fingerprint
@@ -105,7 +114,7 @@ class HistoryKeeper:
         (so that a first sync reads no page twice)."""
         texts = self.wiki.read_histories(pages)
         self.history = History.rebuild(parsed(texts, parse))
-        self.fingerprint = fingerprint
+        self.fingerprint = f"{fingerprint}/{HISTORY_FORMAT}"
         self.revisions_read = len(texts)
         latest: dict[int, RevisionText] = {}
         for text in texts:
@@ -142,6 +151,27 @@ class HistoryKeeper:
             for page_id in sorted(page_ids):
                 self.history.apply(PageRevision(page_id, revision, None))
 
+    def forget(self, page_ids: Iterable[int]) -> None:
+        """Pages that are sources no more: their records leave the history's present."""
+        history = self.history
+        if history is None:
+            return
+        moment = datetime.datetime.now(datetime.UTC)
+        for page_id in sorted(page_ids):
+            self.remove([page_id], RevisionRef(history.last_rev.get(page_id, 0), "", moment))
+
+    def first_read(
+        self, listed: Mapping[int, PageInfo], fingerprint: str, parse: Parse, *, rebuild: bool
+    ) -> dict[int, PageText]:
+        """On a first sync (no history stored for this parser) or a rebuild: every revision of
+        the source pages read and folded, and each page's latest revision as a page read (so
+        that no page is read twice). Empty when the stored history is loaded."""
+        if not rebuild and self.load(fingerprint):
+            return {}
+        pages = {page_id: info.namespace for page_id, info in listed.items()}
+        latest = self.build(pages, fingerprint, parse)
+        return {page_id: page_text(text, listed) for page_id, text in latest.items()}
+
     def save(self) -> None:
         if self.history is not None:
             self.store.save(self.history, self.fingerprint)
@@ -149,7 +179,8 @@ class HistoryKeeper:
     # -- judging ---------------------------------------------------------------------------------
 
     def rules(self) -> Governance:
-        """The rules; the treasurer group's members and the renames read once per process."""
+        """The rules; the renames read once per process, the treasurer group's members too
+        (and again at each full sync: `refresh_group`)."""
         if self._rules is None:
             settings = self.settings
             members = (
@@ -168,6 +199,33 @@ class HistoryKeeper:
             )
         return self._rules
 
+    def refresh_group(self) -> None:
+        """Read the treasurer group's members again (each full sync does: a treasurer added
+        to the group is one from the next full sync on). The rules, and the verdicts worked out
+        with them, are kept when the members did not change."""
+        rules, group = self._rules, self.settings.treasurer_group
+        if rules is None or not group:
+            return
+        members = self.wiki.group_members(group)
+        if members != rules.group_members:
+            self._rules = replace(rules, group_members=members)
+
+    def compute(
+        self, records: Records, problems: list[Problem], config: SyncConfig, *, today: datetime.date
+    ) -> Computation:
+        """Every computed result, the records judged by the history first (when it is read)."""
+        judged = self.judge(records)
+        if judged is None:
+            return compute_all(records, problems, config, today=today)
+        return compute_all(
+            judged.records,
+            problems,
+            config,
+            today=today,
+            governance=judged.governance_by_year(),
+            window=judged.window,
+        )
+
     def judge(self, records: Records) -> Judged | None:
         """The records as counted with their findings; None while there is no history."""
         history = self.history
@@ -175,16 +233,30 @@ class HistoryKeeper:
             return None
         governed = govern(records, history, self.rules())
         window = apply_window(history.trails.values(), records.campaigns, self.timezone)
-        counted = Records(
-            circles=records.circles,
-            envelopes=records.envelopes,
+        counted = replace(
+            records,
             contributions=governed.records.contributions,
-            campaigns=records.campaigns,
-            projects=records.projects,
             pledges=_pledges(records, window),
-            statements=records.statements,
+            closings=_timed_closings(records.closings, history),
         )
         return Judged(counted, governed, window, governed.problems + window.problems)
+
+
+def _timed_closings(closings: list[Closing], history: History) -> list[Closing]:
+    """Each closing with the revision time of the decision: when it first appeared (issue 13).
+    One the history does not know yet (not folded, or changed since) keeps no time."""
+    trails = history.by_source("closing")
+    seen: dict[Source, int] = {}
+    timed = []
+    for closing in closings:
+        occurrence = seen.get(closing.source, 0)
+        seen[closing.source] = occurrence + 1
+        found = trails.get(closing.source, [])
+        trail = found[occurrence] if occurrence < len(found) else None
+        if trail is not None and CLOSING.values(trail.record) == CLOSING.values(closing):
+            closing = replace(closing, timestamp=trail.created.timestamp)
+        timed.append(closing)
+    return timed
 
 
 def _pledges(records: Records, window: Window) -> list[Pledge]:
@@ -192,3 +264,21 @@ def _pledges(records: Records, window: Window) -> list[Pledge]:
     verdict at its place) counts as written."""
     judged = {verdict.pledge.source for verdict in window.verdicts}
     return window.pledges + [p for p in records.pledges if p.source not in judged]
+
+
+def page_text(text: RevisionText, listed: Mapping[int, PageInfo]) -> PageText:
+    """A page's latest revision, read with the history, as a page read."""
+    info = listed.get(text.page_id)
+    revision = text.revision
+    return PageText(
+        text.page_id,
+        text.title,
+        info.namespace if info is not None else 0,
+        revision.rev_id,
+        revision.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        text.text or "",
+        user=revision.user,
+        anonymous=revision.anonymous,
+        user_hidden=revision.user_hidden,
+        parent_id=text.parent_id,
+    )

@@ -6,9 +6,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
+
+from ledger.history import RevisionRef
+from sync.revisions import RevisionText, parse_timestamp
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)  # a revision of unknown time
 
 
 class WikiError(Exception):
@@ -64,6 +70,16 @@ class PageText:
     rev_id: int
     timestamp: str
     text: str
+    # who saved that revision, and the one before it (for the history of declarations)
+    user: str = ""  # "" when hidden
+    anonymous: bool = False
+    user_hidden: bool = False
+    parent_id: int = 0
+
+    def revision(self) -> RevisionRef:
+        """This revision as the history knows it (who saved it and when)."""
+        moment = parse_timestamp(self.timestamp) if self.timestamp else EPOCH
+        return RevisionRef(self.rev_id, self.user, moment, self.anonymous, self.user_hidden)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +154,22 @@ class WikiPort(Protocol):
 
     def fetch_revision(self, rev_id: int) -> PageText | None:
         """One revision's text by its id (None when it is gone)."""
+        ...
+
+    def read_histories(self, pages: Mapping[int, int]) -> list[RevisionText]:
+        """Every revision of the pages ({page id: namespace}), each once, authors included."""
+        ...
+
+    def missed_revisions(self, page_id: int, after: int, before: int) -> list[RevisionText]:
+        """The revisions of one page strictly between two revision ids, oldest first."""
+        ...
+
+    def group_members(self, group: str) -> frozenset[str]:
+        """The members of a wiki user group (the treasury's)."""
+        ...
+
+    def renamed_users(self) -> dict[str, str]:
+        """{old name: new name} of the users renamed on the wiki."""
         ...
 
     def edit(self, title: str, text: str, summary: str, *, base: PageText | None) -> Saved:

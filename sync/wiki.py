@@ -373,7 +373,7 @@ class WikiClient:
 
     def _fetch(self, **selector: str) -> Iterator[PageText]:
         for query in self._query(
-            prop="revisions", rvprop="ids|timestamp|content", rvslots="main", **selector
+            prop="revisions", rvprop="ids|timestamp|user|content", rvslots="main", **selector
         ):
             for page in query.get("pages", []):
                 revisions = page.get("revisions")
@@ -390,6 +390,10 @@ class WikiClient:
                     revision["revid"],
                     revision["timestamp"],
                     slot["content"],
+                    user="" if revision.get("userhidden") else revision.get("user", ""),
+                    anonymous=bool(revision.get("anon")),
+                    user_hidden=bool(revision.get("userhidden")),
+                    parent_id=int(revision.get("parentid", 0)),
                 )
 
     def page_infos(self, titles: Iterable[str]) -> dict[str, PageInfo]:

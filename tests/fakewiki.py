@@ -17,10 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sync.port import EditConflict, PageInfo, PageRefused, PageText, RecentChange, Saved
+from sync.port import (
+    EditConflict,
+    PageInfo,
+    PageRefused,
+    PageText,
+    RecentChange,
+    Saved,
+)
+from sync.revisions import RevisionText
 from sync.writer import as_saved
 
 _NAMESPACES = {
@@ -91,6 +99,8 @@ class FakeWiki:
         self._ids = 0
         self._revisions: dict[int, tuple[Page, Revision]] = {}
         self._changes: list[RecentChange] = []
+        self.groups: dict[str, set[str]] = {}  # wiki user groups: name -> members
+        self.renamed: dict[str, str] = {}  # users renamed: old name -> new name
 
     # -- what people do -------------------------------------------------------------------
 
@@ -191,10 +201,34 @@ class FakeWiki:
         found = self._revisions.get(rev_id)
         if found is None or found[0].title not in self.pages:
             return None
-        page, rev = found
-        return PageText(
-            page.page_id, page.title, namespace(page.title), rev.rev_id, rev.timestamp, rev.text
-        )
+        return self._page_text(*found)
+
+    def read_histories(self, pages: Mapping[int, int]) -> list[RevisionText]:
+        self.requests += 2  # the revision ids, then their content
+        return [
+            self._revision_text(page, rev)
+            for page in self.pages.values()
+            if page.page_id in pages
+            for rev in page.revisions
+        ]
+
+    def missed_revisions(self, page_id: int, after: int, before: int) -> list[RevisionText]:
+        self.requests += 1
+        return [
+            self._revision_text(page, rev)
+            for page in self.pages.values()
+            if page.page_id == page_id
+            for rev in page.revisions
+            if after < rev.rev_id < before
+        ]
+
+    def group_members(self, group: str) -> frozenset[str]:
+        self.requests += 1
+        return frozenset(self.groups.get(group, ()))
+
+    def renamed_users(self) -> dict[str, str]:
+        self.requests += 1
+        return dict(self.renamed)
 
     def purge(self, titles: list[str]) -> None:
         self.requests += 1
@@ -262,10 +296,19 @@ class FakeWiki:
         )
 
     def _text(self, page: Page) -> PageText:
-        rev = page.current
+        return self._page_text(page, page.current)
+
+    def _page_text(self, page: Page, rev: Revision) -> PageText:
+        index = page.revisions.index(rev)
+        parent = page.revisions[index - 1].rev_id if index else 0
         return PageText(
-            page.page_id, page.title, namespace(page.title), rev.rev_id, rev.timestamp, rev.text
-        )
+            page.page_id, page.title, namespace(page.title), rev.rev_id, rev.timestamp, rev.text,
+            user=rev.user, parent_id=parent,
+        )  # fmt: skip
+
+    def _revision_text(self, page: Page, rev: Revision) -> RevisionText:
+        text = self._page_text(page, rev)
+        return RevisionText(page.page_id, page.title, text.revision(), text.parent_id, rev.text)
 
     def _redirect_target(self, page: Page) -> str | None:
         match = _REDIRECT.match(page.current.text)

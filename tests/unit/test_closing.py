@@ -8,8 +8,11 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from ledger.closing import declaration_times
 from ledger.contribution import compute_contributions
-from ledger.record import Records, SettlementRule, Severity, Source
+from ledger.governance import Verdict
+from ledger.history import HistoryEvent, RevisionRef
+from ledger.record import ContributionStatus, Records, SettlementRule, Severity, Source
 from ledger.report import DueLine, contribution_report_to_json
 from parsers.page import TemplateNames, parse_page
 from render.compute import compute_all
@@ -17,6 +20,7 @@ from render.config import SyncConfig
 
 D = Decimal
 UTC = datetime.UTC
+PAID = ContributionStatus.PAID
 
 # Numérique 2026: envelope 1 000 €, rate 30 €/h.
 #   Alice: 10 h asking 900 € (capped at 300 € by the hourly rule), déclarée
@@ -304,3 +308,54 @@ def test_a_wiki_with_another_name_for_the_template_reads_it_and_names_it_in_prob
     assert problem.template == "Fin d'exercice"
     assert "Template:Clôture cercle" not in config.template_titles()
     assert "Template:Fin d'exercice" in config.template_titles()
+
+
+def timed_paid(
+    text: str, changed: dict[int, datetime.datetime], paid: dict[int, datetime.datetime]
+) -> object:
+    records, _ = parse(text)
+    records.closings = [replace(c, timestamp=CLOSED_AT) for c in records.closings]
+    source = {line: Source("Cercle Numérique", line) for line in range(1, 10)}
+    return compute_contributions(
+        records,
+        2026,
+        changed_at={source[line]: when for line, when in changed.items()},
+        paid_at={source[line]: when for line, when in paid.items()},
+    )
+
+
+def test_with_who_paid_known_only_an_entitled_payment_afterwards_counts() -> None:
+    # Alice's versée set after the closing by the treasurer (paid_at), nothing else changed
+    # since: a payment. Chloé's versée set after it by someone else (only changed_at): left out.
+    text = PAGE.replace("heures=10|montant=900}}", "heures=10|montant=900|statut=versée}}")
+    text = text.replace("montant=150|statut=validée", "montant=150|statut=versée")
+    text += "{{Clôture cercle|cercle=Numérique|année=2026|règle=égalitaire}}\n"
+    report = timed_paid(text, {3: BEFORE, 4: BEFORE, 5: BEFORE, 6: AFTER}, {3: AFTER, 5: BEFORE})
+
+    circle = report.circles[0]  # type: ignore[attr-defined]
+    assert circle.closing.late == (Source("Cercle Numérique", 6),)
+    # without Chloé: 900 + 600 unpaid, 100 paid before; equal shares of 900: 450 each
+    assert circle.closing.due == (
+        DueLine("Alice", D("450.00"), D("450.00"), D("0.00")),
+        DueLine("Bruno", D("450.00"), D("0.00"), D("450.00")),
+    )
+
+
+def test_declaration_times_leave_out_moves_and_the_entitled_payment() -> None:
+    def rev(rev_id: int, day: int, user: str) -> RevisionRef:
+        return RevisionRef(rev_id, user, datetime.datetime(2027, 1, day, tzinfo=UTC))
+
+    created, validated = rev(1, 1, "Alice"), rev(2, 2, "Bruno")
+    moved, paid = rev(3, 20, "Alice"), rev(4, 21, "Claire")
+    history = (
+        HistoryEvent(created, "created", "", "déclarée"),
+        HistoryEvent(validated, "statut", "déclarée", "validée"),
+        HistoryEvent(moved, "moved", "A", "B"),
+        HistoryEvent(paid, "statut", "validée", "versée"),
+    )
+    verdict = Verdict(PAID, PAID, created, validated, paid, history, entitled_paid=paid)
+    assert declaration_times(verdict) == (validated.timestamp, paid.timestamp)
+    # the same payment by someone not entitled is a change like any other
+    unentitled = replace(verdict, entitled_paid=None)
+    assert declaration_times(unentitled) == (paid.timestamp, None)
+    assert declaration_times(None) == (None, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.engine import read_batches
+from sync.batches import read_batches
 from sync.writer import as_saved
 
 

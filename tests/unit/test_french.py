@@ -210,7 +210,7 @@ def test_a_refused_pledge_has_one_name_on_the_bilan_the_exports_the_json_and_its
 
 
 def test_every_pledge_state_and_project_status_has_one_french_label() -> None:
-    assert set(french.PLEDGE_STATES) == {"counted", "suspended", "rejected"}
+    assert set(french.PLEDGE_STATES) == {"counted", "suspended", "rejected", "outside"}
     assert set(french.PROJECT_STATUSES) == {"funded", "open", "cancelled", "done"}
     assert french.pledge_reason("counted") is None
     assert french.pledge_reason("rejected", "parce que") == "parce que"

@@ -100,3 +100,18 @@ def test_a_dry_run_prints_diffs_and_writes_nothing(
     assert "+++ Contribution-rétribution/Registre 2026 (wikiledger)" in out
     assert "would edit" in out
     assert not bot_site.pages["Contribution-rétribution/Registre 2026"].exists
+
+
+def test_sync_rebuild_reads_the_history_again(
+    env: LocalWiki, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def pages_read(*args: str) -> tuple[int, int]:
+        assert main(["sync", "--dry-run", *args]) == 0
+        last = capsys.readouterr().out.strip().splitlines()[-1]
+        listed, _, rest = last.partition(" source pages, ")
+        return int(listed), int(rest.split(" read,")[0])
+
+    listed, read = pages_read()  # a first sync: the history, then no page read twice
+    assert listed > 0 and read == listed
+    assert pages_read() == (listed, 0)  # the history and the pages are kept in the state
+    assert pages_read("--rebuild") == (listed, listed)  # every revision read again

@@ -5,6 +5,7 @@ JSON then show, in warn and in enforce mode."""
 from __future__ import annotations
 
 import datetime
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +156,98 @@ def test_a_pledge_written_after_the_closing_is_listed_on_the_bilan_not_counted(
     assert (pledge["counted"], pledge["written_by"]) == (False, "Zoé Blanc")
     assert pledge["reason"].startswith("soutien écrit le 01/03/2026, après la clôture")
     assert "== Changements hors des dates de la campagne ==" in generated(wiki, BILAN)
+
+
+def test_a_treasurer_added_to_the_group_pays_from_the_next_full_sync(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    engine = engine_for(wiki, state, Mode.ENFORCE)
+    engine.full_sync()  # the newcomer's versée is not counted: not in the group
+    wiki.groups["tresorerie"].add("Nouveau Membre")
+    requests = wiki.requests
+    engine.sync_pages({PAGE})  # a live sync reads no group
+    assert engine.keeper.rules().group_members == {"Claire Petit"}
+    engine.full_sync()
+    assert wiki.requests > requests
+    computation = engine.compute()
+    [item] = contribution_report_to_json(computation.contributions[2026])["contributions"]
+    assert item["status"] == "versée" and item["paid_by"]["user"] == "Nouveau Membre"
+    assert computation.governance == []
+
+
+def test_a_statement_shows_who_validated_and_who_paid(wiki: FakeWiki, state: StateStore) -> None:
+    wiki.save(PAGE, declaration("validée"), user="Zoé Blanc")  # the newcomer's edit undone
+    wiki.save(PAGE, declaration("versée"), user="Claire Petit")  # the treasurer pays
+    wiki.save("Utilisateur:Zoé Blanc", "Ma page.\n\n{{Relevé}}\n", user="Zoé Blanc")
+    engine = engine_for(wiki, state, Mode.ENFORCE)
+    engine.full_sync()
+    statement = generated(wiki, "Utilisateur:Zoé Blanc")
+    assert "<small>validée par Bruno Lefèvre le 01/03/2026</small>" in statement
+    assert "<small>versée par Claire Petit le 01/03/2026</small>" in statement
+
+
+def test_a_pledge_changed_after_the_round_is_on_the_anomalies_page_too(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    wiki.save(
+        "Cobudget 2026",
+        "{{Cobudget|campagne=2026|dotation=500|participants=Zoé Blanc"
+        "|ouverture=01/01/2026|clôture=28/02/2026}}\n"
+        "{{Projet cobudget|campagne=2026|titre=Vélo|minimum=100}}\n",
+        user="Admin",
+    )
+    wiki.save(
+        "Utilisateur:Zoé Blanc/Cobudget 2026",
+        "{{Soutien cobudget|campagne=2026|projet=Vélo|membre=Zoé Blanc|montant=50}}\n",
+        user="Zoé Blanc",
+    )  # the fake wiki's revisions are dated 1 March 2026: after the clôture
+    engine = engine_for(wiki, state, Mode.WARN)
+    engine.full_sync()
+    campaign = campaign_report_to_json(engine.compute().campaigns["2026"])
+    assert campaign["pledges"][0]["counted"] is False
+    anomalies = generated(wiki, ANOMALIES)
+    assert "[[:Utilisateur:Zoé Blanc/Cobudget 2026|" in anomalies
+    assert "après la clôture" in anomalies
+
+
+@pytest.mark.parametrize(("mode", "severity"), [(Mode.WARN, "warning"), (Mode.ENFORCE, "error")])
+def test_governance_findings_are_ordinary_problems_of_the_json(
+    wiki: FakeWiki, state: StateStore, mode: Mode, severity: str
+) -> None:
+    engine = engine_for(wiki, state, mode)
+    engine.full_sync()
+    json = contribution_report_to_json(engine.compute().contributions[2026])
+    [problem] = [p for p in json["problems"] if "Nouveau Membre" in p["message"]]
+    assert (problem["page"], problem["line"], problem["template"]) == (PAGE, 1, "Contribution")
+    assert problem["severity"] == severity
+    assert "qui n'est pas trésorier·e (Claire Petit)" in problem["message"]
+
+
+def test_after_a_restart_a_live_sync_loads_the_history_from_the_state(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    engine_for(wiki, state, Mode.ENFORCE).full_sync()
+    wiki.save(PAGE, declaration("validée"), user="Zoé Blanc")  # the newcomer's edit undone
+    wiki.read_histories = lambda *args: pytest.fail("the history was read again")  # type: ignore[method-assign,assignment]
+    restarted = engine_for(wiki, state, Mode.ENFORCE)
+    result = restarted.sync_pages({PAGE})
+    assert result.kind == "pages" and result.pages_read == 1
+    [item] = contribution_report_to_json(restarted.compute().contributions[2026])["contributions"]
+    assert item["validated_by"]["user"] == "Bruno Lefèvre"
+    assert [e["field"] for e in item["history"]] == ["created", "statut", "statut", "statut"]
+
+
+def test_a_live_sync_with_no_history_stored_makes_a_full_sync(
+    wiki: FakeWiki, state: StateStore
+) -> None:
+    engine = engine_for(wiki, state, Mode.WARN)
+    engine.full_sync()
+    engine.keeper.close()
+    with sqlite3.connect(state.path) as db:  # as a state from before issue 12: pages cached
+        db.execute("DELETE FROM history_meta")
+        db.execute("DELETE FROM history_trail")
+    restarted = engine_for(wiki, state, Mode.WARN)
+    assert restarted.cache.pages()  # the pages are cached: only the history is missing
+    assert restarted.sync_pages({PAGE}).kind == "full"
+    [item] = contribution_report_to_json(restarted.compute().contributions[2026])["contributions"]
+    assert item["paid_by"]["user"] == "Nouveau Membre"

@@ -1,0 +1,16 @@
+"""How the pages a full sync reads are cut into batches (one request each)."""
+
+from __future__ import annotations
+
+_SPLIT_FROM = 50  # fewer pages are read in one request: a second one would cost more
+
+
+def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
+    """Batches of at most `size` pages, the last one holding a fifth of a batch: the engine
+    parses a batch while the wiki serves the next, so once the wiki has served everything
+    only that small last batch remains to parse."""
+    if len(page_ids) < _SPLIT_FROM:
+        return [page_ids]
+    tail = max(1, min(len(page_ids), size) // 5)
+    body, last = page_ids[:-tail], page_ids[-tail:]
+    return [body[i : i + size] for i in range(0, len(body), size)] + [last]
