@@ -251,3 +251,29 @@ def test_a_live_sync_with_no_history_stored_makes_a_full_sync(
     assert restarted.sync_pages({PAGE}).kind == "full"
     [item] = contribution_report_to_json(restarted.compute().contributions[2026])["contributions"]
     assert item["paid_by"]["user"] == "Nouveau Membre"
+
+
+def test_a_live_edit_reads_the_new_revision_and_no_history(
+    wiki: FakeWiki, state: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_for(wiki, state, Mode.WARN)
+    engine.full_sync()
+    asked: list[str] = []
+    for name in ("read_histories", "missed_revisions", "group_members", "renamed_users"):
+        real = getattr(wiki, name)
+
+        def spy(*args: object, _name: str = name, _real: object = real) -> object:
+            asked.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(wiki, name, spy)
+    wiki.save(PAGE, declaration("versée", amount=150), user="Claire Petit")
+    fetched: list[object] = []
+    real_fetch = wiki.fetch_titles
+    monkeypatch.setattr(wiki, "fetch_titles", lambda t: fetched.append(set(t)) or real_fetch(t))
+    result = engine.sync_pages({PAGE})
+    assert result.kind == "pages" and result.pages_read == 1
+    assert asked == []  # the history followed from the revision the sync read, nothing more
+    assert fetched[0] == {PAGE}  # the new revision, read once with its author
+    [item] = contribution_report_to_json(engine.compute().contributions[2026])["contributions"]
+    assert item["paid_by"]["user"] == "Claire Petit"
