@@ -77,12 +77,18 @@ def _declarations(number: int) -> str:
     return f"{number} déclaration" if number <= 1 else f"{number} déclarations"
 
 
+# The order pages are written in: the order people look at them after a save. The year's
+# registre first, then the circle's page, then the card data (their save may wait for the
+# sources' rendering, render.card / sync.card_refresh), then everything else.
+REGISTRY, CIRCLE, CARDS, REST = range(4)
+
+
 class _Planner:
     """Collects the pages to write, in order, without rendering them."""
 
     def __init__(self, memo: RenderMemo | None) -> None:
         self.memo = memo
-        self.pages: list[PlannedPage] = []
+        self.pages: list[tuple[int, PlannedPage]] = []
 
     def add(
         self,
@@ -92,14 +98,16 @@ class _Planner:
         digest: str,
         *,
         must_exist: bool = False,
+        rank: int = REST,
     ) -> None:
-        self.pages.append(PlannedPage(title, digest, must_exist, key, render, self.memo))
+        self.pages.append((rank, PlannedPage(title, digest, must_exist, key, render, self.memo)))
 
     def finish(self) -> list[PlannedPage]:
+        pages = [page for _, page in sorted(self.pages, key=lambda item: item[0])]  # stable
         if self.memo is not None:
-            for title in self.memo.keys() - {p.title for p in self.pages}:
+            for title in self.memo.keys() - {p.title for p in pages}:
                 del self.memo[title]  # a page no longer written: forget it
-        return self.pages
+        return pages
 
 
 def _by_circle(report: ContributionReport) -> dict[str, list[CountedContribution]]:
@@ -153,6 +161,7 @@ def _plan_registry(
             circle_pages=linked,
         ),
         f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, versé {_eur(paid)}",
+        rank=REGISTRY,
     )
     grouped = _by_circle(report)
     for circle in report.circles:
@@ -173,6 +182,7 @@ def _plan_registry(
             ),
             f"{_declarations(len(declarations))}, demandé {_eur(circle.requested)}, "
             f"versé {_eur(circle.paid)}",
+            rank=CIRCLE,
         )
 
 
@@ -214,8 +224,9 @@ def plan_outputs(
 def plan_pages(
     computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
 ) -> list[PlannedPage]:
-    """Every page to write, in a stable order, each rendered only when asked (`render()`),
-    so that a caller can write one page while the next is rendered. Pages no longer planned
+    """Every page to write, in the order people look at them (registres, circle pages, card
+    data, the rest), each rendered only when asked (`render()`), so that a caller can write
+    one page while the next is rendered. Pages no longer planned
     leave `memo` here; each page's memo entry is updated when it is rendered."""
     pages = config.pages
     at = _generated_at(computation, config)
@@ -270,9 +281,11 @@ def plan_pages(
         partial(render_anomalies, problems, generated_at=at),
         f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
-    # last: their save may wait for the sources' rendering (render.card.wait_for_rendered_sources)
+    # after the registres: their save may wait for the sources' rendering (sync.card_refresh)
     for title, entries in card_pages(computation, pages):
-        planner.add(title, entries, partial(render_card_data, entries), card_digest(entries))
+        planner.add(
+            title, entries, partial(render_card_data, entries), card_digest(entries), rank=CARDS
+        )
     return planner.finish()
 
 

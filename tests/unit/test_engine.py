@@ -204,13 +204,12 @@ def test_a_page_the_wiki_refuses_stops_the_sync_and_is_written_once_allowed(
     with pytest.raises(WikiError, match="Anomalies"):
         new_engine(wiki, state).full_sync()
     assert wiki.text(REGISTRY) is not None  # the pages before it were written
+    assert wiki.text(SyncConfig().pages.card_data_for(0)) is not None  # the cards' data too
     assert wiki.text(ANOMALIES) is None
     wiki.protected.clear()
     again = new_engine(wiki, state).full_sync()  # a restart: the parsed pages were kept
     assert again.pages_read == 0
-    cards = {e.title for e in again.edits if SyncConfig().pages.is_card_data(e.title)}
-    assert cards  # the cards' data, planned after the anomalies, waited for them
-    assert {e.title for e in again.edits} - cards == {ANOMALIES}
+    assert {e.title for e in again.edits} == {ANOMALIES}
 
 
 def test_a_call_on_the_bots_own_page_is_never_read_as_a_declaration(
@@ -270,3 +269,26 @@ def test_a_sync_changes_no_setting_of_the_interpreter(engine: SyncEngine, wiki: 
     assert during  # measured while the sync saved its pages
     assert set(during) == {outside}
     assert (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()) == outside
+
+
+def test_a_change_writes_the_registre_then_the_circle_page_then_the_cards_then_the_rest(
+    engine: SyncEngine, wiki: FakeWiki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine.full_sync()
+    wiki.save("Utilisateur:Zoé Blanc", "{{Relevé|Zoé Blanc}}")
+    engine.full_sync()
+    steps: list[str] = []
+    wiki.before_save = steps.append
+    # the wait for the sources' rendering, before the first shard of card data is saved
+    monkeypatch.setattr(
+        "sync.engine.wait_for_rendered_sources", lambda newest: steps.append("(attente)")
+    )
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    engine.sync_pages({ZOE})
+    saved = [step for step in steps if step != "(attente)"]
+    assert saved[:2] == [REGISTRY, CIRCLE_PAGE]
+    assert steps[2] == "(attente)"
+    cards = [title for title in saved if title.startswith("Contribution-rétribution/Suivi/")]
+    assert cards and saved[2 : 2 + len(cards)] == cards
+    rest = saved[2 + len(cards) :]
+    assert {DATA, "Utilisateur:Zoé Blanc"} <= set(rest)  # the data page, the statement
