@@ -9,7 +9,7 @@ statements. `statement_to_json` (from `ledger.statement_json`) gives `GET /api/p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -165,11 +165,16 @@ class _YearIndex:
     dues: dict[tuple[str, str], DueLine]  # (circle, member): what a closing made due to them
 
 
-def _index_year(report: ContributionReport, members: dict[str, str]) -> _YearIndex:
-    """`members` memoises `normalise_member` over spellings (shared by a whole index)."""
+def _index_year(
+    report: ContributionReport, members: dict[str, str], only: Collection[str] | None = None
+) -> _YearIndex:
+    """`members` memoises `normalise_member` over spellings (shared by a whole index);
+    `only`: the members whose declarations are indexed (all when None)."""
     declarations: dict[str, list[CountedContribution]] = defaultdict(list)
     for counted in report.contributions:
-        declarations[_member(counted.contributor, members)].append(counted)
+        name = _member(counted.contributor, members)
+        if only is None or name in only:
+            declarations[name].append(counted)
     circles: dict[str, CircleTotals] = {}
     for circle in report.circles:
         circles.setdefault(circle.name, circle)
@@ -241,7 +246,9 @@ class _CampaignIndex:
     pledges: dict[str, list[PledgeLine]]  # by member, by source
 
 
-def _index_campaign(report: CampaignReport, members: dict[str, str]) -> _CampaignIndex:
+def _index_campaign(
+    report: CampaignReport, members: dict[str, str], only: Collection[str] | None = None
+) -> _CampaignIndex:
     totals: dict[str, MemberTotals] = {}
     for member in report.members:
         totals.setdefault(_member(member.name, members), member)
@@ -253,6 +260,8 @@ def _index_campaign(report: CampaignReport, members: dict[str, str]) -> _Campaig
     found: dict[str, ProjectTotals | None] = {}  # by title as pledged, as `find_project` finds
     pledges: dict[str, list[PledgeLine]] = defaultdict(list)
     for pledge in sorted(report.pledges, key=lambda p: p.source):
+        if only is not None and _member(pledge.member, members) not in only:
+            continue
         if pledge.project not in found:
             same = exact.get(pledge.project)
             found[pledge.project] = folded.get(fold(pledge.project)) if same is None else same
@@ -310,13 +319,17 @@ class StatementIndex:
         self,
         contribution_reports: Mapping[int, ContributionReport],
         campaign_reports: Mapping[str, CampaignReport],
+        only: Collection[str] | None = None,
     ) -> None:
+        """`only`: the (normalised) members whose statements will be asked for, when known:
+        the others' declarations and pledges are not indexed."""
         members: dict[str, str] = {}
         self._years = [
-            _index_year(contribution_reports[y], members) for y in sorted(contribution_reports)
+            _index_year(contribution_reports[y], members, only)
+            for y in sorted(contribution_reports)
         ]
         self._campaigns = [
-            _index_campaign(campaign_reports[k], members) for k in sorted(campaign_reports)
+            _index_campaign(campaign_reports[k], members, only) for k in sorted(campaign_reports)
         ]
 
     def statement(self, member: str) -> Statement:

@@ -24,8 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from ledger.record import Problem, Records
 from parsers.card import CardCall
 from parsers.page import parse_page_cards
-from render.compute import Computation, compute_all
+from render.compute import Computation
 from render.config import SyncConfig
+from render.incremental import IncrementalComputer
 from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
 from sync.cache import ParseCache, parser_fingerprint
 from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
@@ -62,6 +63,7 @@ class SyncEngine:
         # other templates that call ours (listed as transcluding them): reported where used
         self._bearers: frozenset[str] = frozenset()
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
+        self._incremental = IncrementalComputer(config)  # the pieces of the last computation
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
         self._newest_source: float | None = None  # newest source revision read (render.card)
@@ -117,14 +119,10 @@ class SyncEngine:
             log.warning("could not purge %d pages with cards: %s", len(titles), error)
 
     def compute(self) -> Computation:
-        """Compute from the parsed pages only (no wiki access)."""
-        records = Records()
-        problems: list[Problem] = []
-        for page in sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id)):
-            records.extend(page.records)
-            problems.extend(page.problems)
-        computation = compute_all(records, problems, self.config, today=self.today())
-        computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
+        """Compute from the parsed pages only (no wiki access): what `compute_all` gives,
+        recomputing only what the pages changed since the last time touch."""
+        pages = sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id))
+        computation = self._incremental.compute(pages, self.today())
         self.last = computation
         self.cache.changed = False
         return computation
