@@ -56,6 +56,11 @@ class PlannedPage:
     renderer: Callable[[], str]
     memo: RenderMemo | None
 
+    def cached(self) -> str | None:
+        """The text the memo holds for this very data, if any (the page need not render)."""
+        held = self.memo.get(self.title) if self.memo is not None else None
+        return held[1] if held is not None and held[0] == self.key else None
+
     def render(self) -> OutputPage:
         """Render the page, or take its text from the memo when its data did not change."""
         memo = self.memo
@@ -313,3 +318,10 @@ def plan_retired(
             PlannedPage(title, "plus rien à récapituler", True, ("retired",), renderer, None)
         )
     return retired
+
+
+def unsettled(planned: list[PlannedPage], settled: dict[str, str]) -> list[PlannedPage]:
+    """The pages that may need a write: a page whose memo holds a text for this very data,
+    and that text is the one last settled on the wiki ({title: text}), needs neither a read
+    nor a write."""
+    return [p for p in planned if (held := p.cached()) is None or settled.get(p.title) is not held]

@@ -27,13 +27,13 @@ from parsers.page import parse_page_cards
 from render.compute import Computation
 from render.config import SyncConfig
 from render.incremental import IncrementalComputer
-from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired
+from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired, unsettled
 from sync.cache import ParseCache, parser_fingerprint
 from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
 from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
-from sync.state import ParsedPage, StateStore
+from sync.state import ParsedPage, StateStore, WrittenPage
 from sync.writer import Writer
 
 __all__ = ["Edit", "SyncEngine", "SyncResult", "read_batches"]
@@ -64,6 +64,9 @@ class SyncEngine:
         self._bearers: frozenset[str] = frozenset()
         self._render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         self._incremental = IncrementalComputer(config)  # the pieces of the last computation
+        self._known: dict[str, WrittenPage] | None = None  # the writer's, kept between syncs
+        # {title: generated text} the wiki is known to hold since our last write or check
+        self._settled: dict[str, str] = {}
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
         self._newest_source: float | None = None  # newest source revision read (render.card)
@@ -103,7 +106,9 @@ class SyncEngine:
             with result.phase("parse"):
                 self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
-            self._finish(result, dry_run=False, write=True, start_requests=start_requests)
+            self._finish(
+                result, dry_run=False, write=True, start_requests=start_requests, live=True
+            )
             if any(self.config.pages.is_card_data(edit.title) for edit in result.edits):
                 self._purge_cards(found)
             return result
@@ -226,7 +231,13 @@ class SyncEngine:
         self.cache.put(parsed, fingerprint)
 
     def _finish(
-        self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
+        self,
+        result: SyncResult,
+        *,
+        dry_run: bool,
+        write: bool,
+        start_requests: int,
+        live: bool = False,
     ) -> None:
         try:
             with result.phase("compute"):
@@ -236,7 +247,7 @@ class SyncEngine:
             result.problems = len(computation.problems)
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
-                result.edits = self._write_outputs(computation, result, dry_run=dry_run)
+                result.edits = self._write_outputs(computation, result, dry_run=dry_run, live=live)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
         result.requests = self.wiki.requests - start_requests
@@ -254,20 +265,30 @@ class SyncEngine:
         )
 
     def _write_outputs(
-        self, computation: Computation, result: SyncResult, *, dry_run: bool
+        self, computation: Computation, result: SyncResult, *, dry_run: bool, live: bool = False
     ) -> list[Edit]:
         """Write each output page whose generated part changed, and retire the pages we wrote
         that have nothing left to show.
 
         A second thread renders the pages in order, then saves the cache of parsed pages,
-        while this one reads the current pages and saves each rendered page in turn.
+        while this one reads the current pages and saves each rendered page in turn. A live
+        sync leaves alone the pages whose data did not change and whose text the wiki got
+        from us (a full sync looks at every page, and puts back what people changed there).
         """
         writer = Writer(
-            self.wiki, self.state, retries=self.config.edit_retries, advance=self.cache.advance
+            self.wiki,
+            self.state,
+            retries=self.config.edit_retries,
+            advance=self.cache.advance,
+            known=None if dry_run else self._known,
         )
+        if not dry_run:
+            self._known = writer.known
         planned = plan_pages(computation, self.config, self._render_memo)
         gone = writer.known.keys() - {page.title for page in planned}
         planned += plan_retired(gone, computation, self.config)
+        if live:
+            planned = unsettled(planned, self._settled)
         edits: list[Edit] = []
         with (
             result.phase("write"),
@@ -282,7 +303,10 @@ class SyncEngine:
                         output = future.result()
                     if not dry_run and self.config.pages.is_card_data(output.title):
                         wait_for_rendered_sources(self._newest_source)
+                    self._settled.pop(output.title, None)
                     edit = writer.write(output, dry_run=dry_run)
+                    if not dry_run:
+                        self._settled[output.title] = output.generated
                     if edit is not None:
                         edits.append(edit)
                     self.progress(WRITTEN, done, len(rendered))
