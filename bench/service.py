@@ -22,7 +22,6 @@ from typing import Any
 
 import uvicorn
 
-import sync.engine
 from render.config import SyncConfig
 from service.app import create_app
 from service.settings import Settings
@@ -82,7 +81,7 @@ def instrument(engine: SyncEngine) -> Timers:
     timers.wrap(engine, "_store_parsed", "parse")
     timers.wrap(engine.state, "save_pages", "save")
     timers.wrap(engine.state, "load_pages", "load")
-    timers.wrap(sync.engine, "compute_all", "compute")
+    timers.wrap(engine._incremental, "compute", "compute")
     timers.wrap(engine, "_write_outputs", "write")
     for name in ("full_sync", "sync_pages"):
         _report_each(engine, name, timers)
