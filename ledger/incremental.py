@@ -62,6 +62,7 @@ from ledger.report import (
 from ledger.split import name_order
 
 GroupKey = tuple[str, int]  # (circle name, year)
+_YearParts = tuple[tuple[CircleTotals, ...], tuple[ContributorTotals, ...], tuple[MonthTotals, ...]]
 ContextRecords = tuple[list[Circle], list[Envelope], list[Closing]]
 
 
@@ -169,6 +170,7 @@ class LedgerState:
         self._used: Counter[GroupKey] = Counter()
         self._years: Counter[int] = Counter()  # of declarations
         self._by_year: dict[int, list[CountedContribution]] = {}  # chronological
+        self._parts: dict[int, _YearParts] = {}  # each year's circles, contributors, months
         self.dirty: set[GroupKey] = set()  # the circle-years the last update recomputed
 
     def update(
@@ -205,6 +207,7 @@ class LedgerState:
         self.dirty = touched
         for key in touched:
             self._regroup(key)
+            self._parts.pop(key[1], None)
         return self._assemble([page_id for page_id, _ in pages])
 
     def page_counted(self, page_id: int) -> tuple[CountedContribution, ...]:
@@ -225,6 +228,7 @@ class LedgerState:
         self._used.clear()
         self._years.clear()
         self._by_year.clear()
+        self._parts.clear()
 
     def _check(self, records: Records) -> PageCheck:
         assert self._context is not None
@@ -332,6 +336,21 @@ class LedgerState:
     def _report(
         self, year: int, keys: list[GroupKey], tagged: list[tuple[int | None, Problem]]
     ) -> ContributionReport:
+        parts = self._parts.get(year)
+        if parts is None:  # a year none of whose circle-years changed keeps its totals
+            parts = self._parts[year] = self._totals(year, keys)
+        circles, contributors, months = parts
+        return ContributionReport(
+            year=year,
+            circles=list(circles),
+            contributors=list(contributors),
+            months=list(months),
+            contributions=self._by_year.get(year, []),
+            problems=sort_problems([p for y, p in tagged if y is None or y == year]),
+            by_circle={name: self._groups[(name, y)].items for name, y in keys},
+        )
+
+    def _totals(self, year: int, keys: list[GroupKey]) -> _YearParts:
         context = self._context
         assert context is not None
         names = {name for name, y in context.envelopes if y == year} | {name for name, _ in keys}
@@ -358,14 +377,7 @@ class LedgerState:
             MonthTotals(f"{year:04d}-{month:02d}", s.hours, s.requested, s.validated, s.paid)
             for month, s in sorted(by_month.items())
         ]
-        return ContributionReport(
-            year=year,
-            circles=circles,
-            contributors=contributors,
-            months=months,
-            contributions=self._by_year.get(year, []),
-            problems=sort_problems([p for y, p in tagged if y is None or y == year]),
-        )
+        return tuple(circles), tuple(contributors), tuple(months)
 
 
 def _remove(listed: list[CountedContribution], item: CountedContribution) -> None:

@@ -173,6 +173,16 @@ class _YearIndex:
     dues: dict[tuple[str, str], DueLine]  # (circle, member): what a closing made due to them
 
 
+def index_year(report: ContributionReport) -> YearIndex:
+    """One year's report read once by member (for `StatementIndex.from_parts`)."""
+    return _index_year(report, {})
+
+
+def index_campaign(report: CampaignReport) -> CampaignIndex:
+    """One campagne's report read once by member (for `StatementIndex.from_parts`)."""
+    return _index_campaign(report, {})
+
+
 def _index_year(
     report: ContributionReport, members: dict[str, str], only: Collection[str] | None = None
 ) -> _YearIndex:
@@ -195,6 +205,11 @@ def _index_year(
         for due in circle.closing.due if circle.closing is not None else ():
             dues.setdefault((circle.name, _member(due.name, members)), due)
     return _YearIndex(report.year, dict(declarations), circles, shares, dues)
+
+
+YearIndex = _YearIndex
+# {(id of a year index, member): (their declarations that year, their line)}
+YearLines = dict[tuple[int, str], tuple[list[CountedContribution], "YearLine | None"]]
 
 
 def _member(spelling: str, members: dict[str, str]) -> str:
@@ -252,6 +267,9 @@ class _CampaignIndex:
     campagne: str
     members: dict[str, MemberTotals]  # the first totals of each member
     pledges: dict[str, list[PledgeLine]]  # by member, by source
+
+
+CampaignIndex = _CampaignIndex
 
 
 def _index_campaign(
@@ -340,15 +358,30 @@ class StatementIndex:
             _index_campaign(campaign_reports[k], members, only) for k in sorted(campaign_reports)
         ]
 
-    def statement(self, member: str) -> Statement:
-        """The statement of `member` (any spelling of their user name)."""
-        return self._statement(normalise_member(member))
+    @classmethod
+    def from_parts(cls, years: list[YearIndex], campaigns: list[CampaignIndex]) -> StatementIndex:
+        """An index of reports already read (`index_year`, `index_campaign`), in order."""
+        index = cls.__new__(cls)
+        index._years, index._campaigns = years, campaigns
+        return index
 
-    def _statement(self, name: str) -> Statement:
+    def statement(self, member: str, lines: YearLines | None = None) -> Statement:
+        """The statement of `member` (any spelling of their user name). `lines` keeps each
+        member's line of each year index from one call to the next (by the index's id: the
+        caller keeps the indexes alive)."""
+        return self._statement(normalise_member(member), lines)
+
+    def _statement(self, name: str, lines: YearLines | None = None) -> Statement:
         declarations: list[CountedContribution] = []
         years: list[YearLine] = []
         for year in self._years:
-            mine, line = _year_line(year, name)
+            key = (id(year), name)
+            found = lines.get(key) if lines is not None else None
+            if found is None:
+                found = _year_line(year, name)
+                if lines is not None:
+                    lines[key] = found
+            mine, line = found
             if line is not None:
                 years.append(line)
                 declarations.extend(mine)

@@ -170,8 +170,24 @@ def card_pages(
     ]
 
 
+_DIGESTS: dict[int, tuple[tuple[tuple[str, Feedback], ...], str]] = {}  # by id(entries)
+
+
 def card_digest(entries: tuple[tuple[str, Feedback], ...]) -> str:
-    """A French summary for the edit: how many cards, how many with a problem."""
+    """A French summary for the edit: how many cards, how many with a problem.
+
+    Kept for the last shards' entries: a live sync plans every shard, and changes one."""
+    held = _DIGESTS.get(id(entries))
+    if held is not None and held[0] is entries:
+        return held[1]
+    if len(_DIGESTS) >= 4 * CARD_SHARDS:
+        _DIGESTS.clear()
+    digest = _digest(entries)
+    _DIGESTS[id(entries)] = (entries, digest)
+    return digest
+
+
+def _digest(entries: tuple[tuple[str, Feedback], ...]) -> str:
     problems = sum(1 for _, f in entries if f.state != "ok")
     cards = "fiche" if len(entries) <= 1 else "fiches"
     return f"suivi de {len(entries)} {cards} dont {problems} à corriger"

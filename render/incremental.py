@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from itertools import chain
 from typing import Protocol
@@ -32,7 +32,16 @@ from ledger.budget import compute_campaigns
 from ledger.incremental import LedgerState, context_records, merged_context
 from ledger.record import Problem, Records, sort_problems
 from ledger.report import CampaignReport, ContributionReport, CountedPledge
-from ledger.statement import Statement, StatementIndex, normalise_member
+from ledger.statement import (
+    CampaignIndex,
+    Statement,
+    StatementIndex,
+    YearIndex,
+    YearLines,
+    index_campaign,
+    index_year,
+    normalise_member,
+)
 from parsers.card import CardCall
 from render.card import (
     CARD_SHARDS,
@@ -66,18 +75,6 @@ def _budget(records: Records) -> tuple[object, ...]:
     return (records.campaigns, records.projects, records.pledges)
 
 
-def merge_records(pages: Sequence[SourcePage]) -> Records:
-    """The records of all pages, in their order (as `Records.extend` page after page)."""
-
-    def every(kind: str) -> list[object]:
-        return list(chain.from_iterable(getattr(p.records, kind) for p in pages))
-
-    merged = Records()
-    for kind in fields(Records):
-        setattr(merged, kind.name, every(kind.name))
-    return merged
-
-
 class IncrementalComputer:
     """The pieces of the last computation, for one engine; `compute` is called in a sync."""
 
@@ -87,6 +84,7 @@ class IncrementalComputer:
             default_rate=config.default_rate, floor=config.closing_floor, limits=config.limits
         )
         self._pages: dict[int, SourcePage] = {}
+        self._records: Records | None = None  # the last merged records
         self._started = False
         self._campaigns: tuple[dict[str, CampaignReport], list[Problem]] = ({}, [])
         self._pledges: dict[str, list[CountedPledge]] = {}  # by page title, judged order
@@ -94,6 +92,9 @@ class IncrementalComputer:
         self._page_problems: dict[str, list[Problem]] = {}
         self._shards: dict[int, tuple[tuple[str, Feedback], ...]] = {}
         self._statements: dict[str, Statement] = {}
+        self._year_indexes: dict[int, tuple[tuple[object, ...], YearIndex]] = {}
+        self._campaign_indexes: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
+        self._lines: YearLines = {}
         self.recomputed: dict[str, int] = {}  # what the last computation did again, for tests
 
     def compute(self, pages: Sequence[SourcePage], today: datetime.date) -> Computation:
@@ -121,7 +122,7 @@ class IncrementalComputer:
             for pid in changed
             for item in self._ledger.page_counted(pid)
         }
-        records = merge_records(pages)
+        records = self._merge(pages, changed, before, after)
         reports, ledger_problems, implausible = self._ledger.update(
             [(page.page_id, page.records) for page in pages],
             changed,
@@ -155,6 +156,27 @@ class IncrementalComputer:
         self._pages = current
         self._started = True
         return computation
+
+    def _merge(
+        self,
+        pages: Sequence[SourcePage],
+        changed: set[int],
+        before: Callable[[int], Records],
+        after: Callable[[int], Records],
+    ) -> Records:
+        """The merged records; a kind no changed page holds (before or after) keeps its list."""
+        previous = self._records
+        merged = Records()
+        for kind in (f.name for f in fields(Records)):
+            held = any(getattr(before(pid), kind) or getattr(after(pid), kind) for pid in changed)
+            if previous is None or held:
+                setattr(
+                    merged, kind, list(chain.from_iterable(getattr(p.records, kind) for p in pages))
+                )
+            else:
+                setattr(merged, kind, getattr(previous, kind))
+        self._records = merged
+        return merged
 
     def _assemble(
         self,
@@ -258,6 +280,31 @@ class IncrementalComputer:
             problems[(problem.source.page, problem.source.line)].append(problem)
         return page_entries(title, page.page_id, page.cards, judged, problems, {})
 
+    def _statement_index(self, computation: Computation) -> StatementIndex:
+        """The reports read by member; a year whose declarations and circles are the same
+        objects as last time, and an unchanged campaign, are not read again."""
+        years: dict[int, tuple[tuple[object, ...], YearIndex]] = {}
+        for year, report in sorted(computation.contributions.items()):
+            key = (report.contributions, *report.circles)
+            held = self._year_indexes.get(year)
+            if (
+                held is None
+                or len(held[0]) != len(key)
+                or any(a is not b for a, b in zip(held[0], key, strict=True))
+            ):
+                held = (key, index_year(report))
+            years[year] = held
+        campaigns: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
+        for name, raw in sorted(self._campaigns[0].items()):
+            found = self._campaign_indexes.get(name)
+            campaigns[name] = found if found and found[0] is raw else (raw, index_campaign(raw))
+        self._year_indexes, self._campaign_indexes = years, campaigns
+        alive = {id(index) for _, index in years.values()}
+        self._lines = {key: line for key, line in self._lines.items() if key[0] in alive}
+        return StatementIndex.from_parts(
+            [index for _, index in years.values()], [index for _, index in campaigns.values()]
+        )
+
     def _update_statements(self, computation: Computation, members: set[str] | None) -> int:
         """The requested statements, computed again for `members` (None: for everyone)."""
         config = self.config
@@ -270,12 +317,8 @@ class IncrementalComputer:
         }
         missing = wanted - kept.keys()
         if missing:
-            index = StatementIndex(
-                computation.contributions,
-                computation.campaigns,
-                only={normalise_member(m) for m in missing},
-            )
-            kept.update({member: index.statement(member) for member in missing})
+            index = self._statement_index(computation)
+            kept.update({m: index.statement(m, self._lines) for m in missing})
         self._statements = kept
         computation.statements = dict(kept)
         return len(missing)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -115,7 +115,9 @@ class _Planner:
         return pages
 
 
-def _by_circle(report: ContributionReport) -> dict[str, list[CountedContribution]]:
+def _by_circle(report: ContributionReport) -> Mapping[str, Sequence[CountedContribution]]:
+    if report.by_circle is not None:
+        return report.by_circle  # kept by the computation
     grouped: dict[str, list[CountedContribution]] = defaultdict(list)
     for contribution in report.contributions:
         grouped[contribution.circle].append(contribution)
@@ -172,7 +174,7 @@ def _plan_registry(
     for circle in report.circles:
         if circle.name not in linked:
             continue
-        declarations = tuple(grouped[circle.name])
+        declarations = tuple(grouped.get(circle.name, ()))
         planner.add(
             linked[circle.name],
             (report.year, circle, declarations, registry, closing_template),
