@@ -27,9 +27,11 @@ from parsers.page import parse_page_cards
 from render.compute import Computation
 from render.config import SyncConfig
 from render.incremental import IncrementalComputer
-from render.plan import OutputPage, PlannedPage, RenderMemo, plan_pages, plan_retired, unsettled
+from render.plan import RenderMemo, plan_pages, plan_retired, unsettled
 from sync.cache import ParseCache, parser_fingerprint
 from sync.card_refresh import newest_revision, purge_titles, wait_for_rendered_sources
+from sync.pipeline import aliases_of as _aliases
+from sync.pipeline import read_batches, timed_render
 from sync.port import PageInfo, PageText, WikiError, WikiPort
 from sync.progress import LISTED, READ, WRITTEN, Progress, no_progress
 from sync.result import Edit, SyncResult
@@ -294,7 +296,7 @@ class SyncEngine:
             result.phase("write"),
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool,
         ):
-            rendered = [pool.submit(_timed_render, page, result) for page in planned]
+            rendered = [pool.submit(timed_render, page, result) for page in planned]
             saving = pool.submit(self.cache.flush)
             try:
                 writer.look([page.title for page in planned])
@@ -315,27 +317,3 @@ class SyncEngine:
                     future.cancel()  # after an error, render no further
             saving.result()  # raises if the cache could not be saved
         return edits
-
-
-def _aliases(redirects: dict[str, str]) -> dict[str, str]:
-    """{alias template name: our template name} from {redirect title: template title}."""
-    return {alias.split(":", 1)[1]: target.split(":", 1)[1] for alias, target in redirects.items()}
-
-
-_SPLIT_FROM = 50  # fewer pages are read in one request: a second one would cost more
-
-
-def read_batches(page_ids: list[int], size: int) -> list[list[int]]:
-    """Batches of at most `size` pages, the last one holding a fifth of a batch: the engine
-    parses a batch while the wiki serves the next, so once the wiki has served everything
-    only that small last batch remains to parse."""
-    if len(page_ids) < _SPLIT_FROM:
-        return [page_ids]
-    tail = max(1, min(len(page_ids), size) // 5)
-    body, last = page_ids[:-tail], page_ids[-tail:]
-    return [body[i : i + size] for i in range(0, len(body), size)] + [last]
-
-
-def _timed_render(page: PlannedPage, result: SyncResult) -> OutputPage:
-    with result.phase("render"):  # only the render thread adds to this phase
-        return page.render()
