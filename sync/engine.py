@@ -291,6 +291,9 @@ class SyncEngine:
         planned += plan_retired(gone, computation, self.config)
         if live:
             planned = unsettled(planned, self._settled)
+        else:  # a full sync saves the cards' data last: each shard saved makes MediaWiki
+            # render again every page filed in it, work that slows the saves after it
+            planned.sort(key=lambda page: self.config.pages.is_card_data(page.title))
         edits: list[Edit] = []
         with (
             result.phase("write"),
