@@ -23,34 +23,30 @@ import datetime
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
-from ledger.record import Problem, Records
-from parsers.card import CardCall
-from parsers.page import parse_page_cards
 from render.compute import Computation
 from render.config import SyncConfig
 from render.incremental import IncrementalComputer
 from render.plan import RenderMemo
 from sync.batches import read_batches
-from sync.cache import ParseCache, parser_fingerprint
+from sync.cache import ParseCache
 from sync.card_refresh import newest_revision, purge_cards
 from sync.keeper import HistoryKeeper
-from sync.pipeline import aliases_of as _aliases
 from sync.pipeline import compute_pages, older
-from sync.port import PageInfo, PageText, WikiPort
+from sync.port import PageText, WikiPort
 from sync.progress import LISTED, READ, Progress, no_progress
 from sync.publish import stored_holds, with_holds, write_outputs
 from sync.result import Edit, SyncResult
+from sync.sources import Sources
 from sync.state import COMPLETE_KEY, GENERATION_KEY, ParsedPage, StateStore, WrittenPage
 from sync.suggestions import CircleSuggestions
 
 __all__ = ["Edit", "SyncEngine", "SyncResult"]
 
 log = logging.getLogger(__name__)
-Parsed = tuple[Records, list[Problem], tuple[CardCall, ...]]  # one page's records, problems, cards
 
 
 class SyncEngine:
@@ -73,9 +69,7 @@ class SyncEngine:
         self.cache = ParseCache(state)
         self.holds = stored_holds(self)  # pages held back by the last sync (sync.hold)
         self.keeper = HistoryKeeper(wiki, state.path, config.governance, ZoneInfo(config.timezone))
-        self._aliases: dict[str, str] | None = None
-        # other templates that call ours (listed as transcluding them): reported where used
-        self._bearers: frozenset[str] = frozenset()
+        self.sources = Sources(wiki, config)  # which pages are sources, and their parse
         self.render_memo: RenderMemo = {}  # unchanged pages are not rendered again
         self._incremental = IncrementalComputer(config)  # the pieces of the last computation
         self.known: dict[str, WrittenPage] | None = None  # the writer's, kept between syncs
@@ -85,8 +79,6 @@ class SyncEngine:
         self.progress: Progress = no_progress
         self.newest_source: float | None = None  # newest source revision read (render.card)
         self.suggestions = CircleSuggestions(wiki, config)  # the form's circles (TemplateData)
-        # {title: (text, its parse)}: the history's last parse of each page (`_parse`)
-        self._last_parse: dict[str, tuple[str, Parsed]] = {}
 
     # -- public operations ------------------------------------------------------------------
 
@@ -121,7 +113,7 @@ class SyncEngine:
         log.warning("the state database %s was deleted or replaced: reopened", self.state.path)
         self.state.reopen()
         self.cache = ParseCache(self.state)
-        self.last, self._aliases, self.render_memo = None, None, {}
+        self.last, self.sources.aliases, self.render_memo = None, None, {}
         self._incremental, self.known, self.settled = IncrementalComputer(self.config), None, {}
         self.holds = stored_holds(self)
         self.keeper = HistoryKeeper(
@@ -139,14 +131,8 @@ class SyncEngine:
             if not self.complete:  # a new, emptied or replaced state: never publish from it
                 log.warning("the state holds no complete view of the wiki: a full sync first")
                 return self._full_sync(dry_run=False, write=True)
-            if self._aliases is None or any(self._is_template(t) for t in titles):
-                self._aliases = self._template_aliases()
-                # a template that calls ours may have been made: its callers are then
-                # parsed again (the fingerprint changes)
-                self._bearers = self._other_templates(
-                    self.wiki.transcluding_templates(self.config.template_titles())
-                )
-            fingerprint = parser_fingerprint(self.config, self._aliases, self._bearers)
+            self.sources.follow(titles)
+            fingerprint = self.sources.fingerprint()
             cached = set(self.cache.revisions(fingerprint))
             # parser or redirects changed, or no history stored: a full sync reads it all
             if cached != set(self.cache.pages()) or not self.keeper.load(fingerprint):
@@ -192,8 +178,8 @@ class SyncEngine:
         result = SyncResult("dry-run" if dry_run else "full", time.time())
         start_requests = self.wiki.requests
         with result.phase("list"):
-            listed = self._list()
-            fingerprint = parser_fingerprint(self.config, self._aliases or {}, self._bearers)
+            listed = self.sources.list(first=not self.cache.pages())
+            fingerprint = self.sources.fingerprint()
             cached = self.cache.revisions(fingerprint)
         self.progress(LISTED, len(listed), len(listed))
         changed = sorted(pid for pid, info in listed.items() if cached.get(pid) != info.rev_id)
@@ -202,7 +188,9 @@ class SyncEngine:
         self.keeper.forget(removed)
         self.keeper.refresh_group()
         with result.phase("history"):  # a first sync or a rebuild: every revision, read once
-            latest = self.keeper.first_read(listed, fingerprint, self._records, rebuild=rebuild)
+            latest = self.keeper.first_read(
+                listed, fingerprint, self.sources.records, rebuild=rebuild
+            )
         if latest:  # each page's latest revision came with it: not read again
             with result.phase("parse"):
                 self._store_parsed(list(latest.values()), fingerprint)
@@ -218,36 +206,6 @@ class SyncEngine:
         if self.state.complete_for() != identity:  # every source page is in the cache now
             self.state.set_meta(COMPLETE_KEY, identity)
         return result
-
-    def _list(self) -> dict[int, PageInfo]:
-        """The source pages and their revisions; the redirects to our templates on the way."""
-        titles = self.config.template_titles()
-        if self.cache.pages():
-            self._aliases = self._template_aliases()
-            return self._sources(self.wiki.list_transclusions(titles))
-        # nothing to compare yet: page ids only, their content brings the revisions
-        redirects, pages = self.wiki.template_sources(titles)
-        self._aliases = _aliases(redirects)
-        return self._sources(pages)
-
-    def _is_template(self, title: str) -> bool:
-        return title.startswith(("Modèle:", "Template:"))
-
-    def _template_aliases(self) -> dict[str, str]:
-        """{alias template name: our template name} from the wiki's redirects."""
-        return _aliases(self.wiki.template_redirects(self.config.template_titles()))
-
-    def _sources(self, listed: dict[int, PageInfo]) -> dict[int, PageInfo]:
-        """The listed pages that are sources: not template pages (they document calls), not
-        our own pages. Other templates listed are remembered: their calls are reported."""
-        self._bearers = self._other_templates(
-            info.title for info in listed.values() if info.namespace == 10
-        )
-        return {
-            page_id: info
-            for page_id, info in listed.items()
-            if info.namespace != 10 and not self.config.pages.is_output(info.title)
-        }
 
     def _fetch_and_parse(
         self, page_ids: list[int], fingerprint: str, result: SyncResult, *, done: int = 0
@@ -271,57 +229,26 @@ class SyncEngine:
                 self.progress(READ, done + read, done + len(page_ids))
         return read
 
-    def _other_templates(self, template_titles: Iterable[str]) -> frozenset[str]:
-        """Names of the templates among these titles that are neither ours nor redirects to
-        ours: templates that hold declarations of their own."""
-        ours = {t.split(":", 1)[1] for t in self.config.template_titles()}
-        ours |= set(self._aliases or {})
-        names = (title.split(":", 1)[1] for title in template_titles)
-        return frozenset(name for name in names if name not in ours)
-
     def _store_parsed(self, texts: list[PageText], fingerprint: str) -> None:
-        """Parse pages into the cache (our own pages and template pages hold no records)."""
+        """Parse pages into the cache, and follow their records' history."""
         parsed = []
         newest = newest_revision(page.timestamp for page in texts)
         if newest is not None:
             self.newest_source = max(newest, self.newest_source or newest)
         for page in texts:
-            cards: tuple[CardCall, ...] = ()
-            if self.config.pages.is_output(page.title) or page.namespace == 10:
-                records, problems = Records(), list[Problem]()
-            else:
-                records, problems, cards = self._parse(page.title, page.text)
+            records, problems, cards = self.sources.parse(page.title, page.namespace, page.text)
             parsed.append(
                 ParsedPage(page.page_id, page.title, page.rev_id, records, problems, cards)
             )
             self.keeper.advance(
-                page.page_id, page.revision(), records, self._records, parent_id=page.parent_id
+                page.page_id,
+                page.revision(),
+                records,
+                self.sources.records,
+                parent_id=page.parent_id,
             )
-        self._last_parse.clear()
+        self.sources.forget_parses()
         self.cache.put(parsed, fingerprint)
-
-    def _parse(self, title: str, text: str) -> Parsed:
-        """One page's parse; the one the history just made of that text is taken as it is
-        (a first sync parses each page's latest revision once)."""
-        known = self._last_parse.pop(title, None)
-        if known is not None and known[0] == text:
-            return known[1]
-        names, aliases = self.config.templates, self._aliases or {}
-        return parse_page_cards(
-            title, text, names, aliases, self._bearers, self.config.user_namespaces
-        )
-
-    def _records(self, title: str, text: str) -> Records:
-        """A revision's records, parsed as the sync parses pages (for the history); the last
-        parse of each page is kept for `_parse`."""
-        if self.config.pages.is_output(title):
-            return Records()
-        names, aliases = self.config.templates, self._aliases or {}
-        parsed = parse_page_cards(
-            title, text, names, aliases, self._bearers, self.config.user_namespaces
-        )
-        self._last_parse[title] = (text, parsed)
-        return parsed[0]
 
     def _finish(
         self,

@@ -1,5 +1,5 @@
-"""Small steps of the engine's pipeline: template aliases, a state from another time, and the
-computation of one sync."""
+"""Small steps of the engine's pipeline: a state from another time, and the computation of one
+sync."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ from render.incremental import IncrementalComputer, SourcePage
 from sync.keeper import HistoryKeeper
 from sync.port import PageText
 from sync.state import ParsedPage
-
-
-def aliases_of(redirects: dict[str, str]) -> dict[str, str]:
-    """{alias template name: our template name} from {redirect title: template title}."""
-    return {alias.split(":", 1)[1]: target.split(":", 1)[1] for alias, target in redirects.items()}
 
 
 def older(found: Iterable[PageText], cached: dict[int, ParsedPage]) -> bool:

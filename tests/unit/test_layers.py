@@ -50,5 +50,5 @@ def test_sync_imports_neither_service_nor_devwiki() -> None:
 def test_the_import_reader_sees_real_imports() -> None:
     # the reader itself must notice imports, or the tests above could pass vacuously
     assert "decimal" in imported_top_levels("ledger")["ledger/record.py"]
-    assert {"parsers", "ledger", "render"} <= imported_top_levels("sync")["sync/engine.py"]
+    assert {"parsers", "ledger", "render"} <= imported_top_levels("sync")["sync/sources.py"]
     assert "jinja2" in imported_top_levels("render")["render/pages.py"]

@@ -14,7 +14,7 @@ import pytest
 from service.jobs import FullSync
 from service.queue import JobQueue
 from service.webhook import WebhookEvent
-from service.worker import CURSOR_KEY, Throttle, Worker
+from service.worker import CURSOR_KEY, GENERATION_KEY, Throttle, Worker
 from sync.engine import SyncResult
 from sync.hold import Held, refused
 from sync.wiki import RecentChange, WikiError
@@ -356,6 +356,8 @@ def test_a_state_that_is_not_the_one_the_last_sync_left_is_used_only_by_a_full_s
     worker.notify()
     wait_for(lambda: len(engine.calls) == 2)
     assert engine.calls[1] == frozenset({"Utilisateur:Zoé/Contributions 2026"})
+    # the sync recorded (a live sync now starts at once: do not change the state before)
+    wait_for(lambda: queue.get_state(GENERATION_KEY) == "après la première synchronisation")
     engine.generation = "une sauvegarde plus ancienne"  # type: ignore[attr-defined]
     queue.enqueue(edit("Utilisateur:Yves/Contributions 2026"))
     worker.notify()

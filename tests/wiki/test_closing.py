@@ -80,7 +80,11 @@ def generated(site: mwclient.Site, title: str) -> str:
 
 
 def test_a_recorded_closing_shows_what_is_due_on_the_registre_and_in_the_statement(
-    engine: SyncEngine, bot_site: mwclient.Site, admin_site: mwclient.Site, wiki: LocalWiki
+    engine: SyncEngine,
+    bot_site: mwclient.Site,
+    admin_site: mwclient.Site,
+    wiki: LocalWiki,
+    request: pytest.FixtureRequest,
 ) -> None:
     engine.full_sync()
     circle = numérique(engine)
@@ -154,6 +158,8 @@ def test_a_recorded_closing_shows_what_is_due_on_the_registre_and_in_the_stateme
     treasurer = member_site(wiki, "Trésorière Clôture", (settings.TREASURER_GROUP,))
     text = page_text(admin_site, DECLARATIONS)
     assert INES in text
+    # a seeded page the session's other tests read: put back as it was
+    request.addfinalizer(lambda: admin_site.pages[DECLARATIONS].edit(text, "remis en état"))
     treasurer.pages[DECLARATIONS].edit(text.replace(INES, INES[:-2] + "|statut=versée}}"), "payé")
     member_site(wiki, "Léa Tardive").pages[LATE].edit(
         "{{Contribution|contributeur=Léa Tardive|cercle=Numérique|date=2026-12-20"

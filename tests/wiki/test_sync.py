@@ -15,7 +15,6 @@ from mwclient.page import Page
 from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
-from sync.cache import parser_fingerprint
 from sync.engine import SyncEngine
 from sync.port import PageText, Saved, WikiError
 from sync.writer import same
@@ -271,7 +270,7 @@ def test_wikitext_in_a_mission_stays_text_on_the_generated_page(
 
 def listed_revisions(engine: SyncEngine) -> dict[int, int]:
     listed = engine.wiki.list_transclusions(engine.config.template_titles())
-    return {pid: info.rev_id for pid, info in engine._sources(listed).items()}
+    return {pid: info.rev_id for pid, info in engine.sources.sources(listed).items()}
 
 
 def test_the_first_sync_lists_without_revisions_yet_caches_each_page_at_its_revision(
@@ -293,9 +292,9 @@ def test_the_first_sync_lists_without_revisions_yet_caches_each_page_at_its_revi
     engine.full_sync(write=False)
     # nothing cached: redirects and page ids in one query, the content brings the revisions
     assert asked == ["template_sources"]
-    assert engine._aliases == {"Déclaration": "Contribution"}  # the seed's redirect
-    assert engine._aliases == engine._template_aliases()
-    fingerprint = parser_fingerprint(engine.config, engine._aliases or {})
+    assert engine.sources.aliases == {"Déclaration": "Contribution"}  # the seed's redirect
+    assert engine.sources.aliases == engine.sources.template_aliases()
+    fingerprint = engine.sources.fingerprint()
     assert engine.state.revisions(fingerprint) == listed_revisions(engine)
     asked.clear()
     assert engine.full_sync(write=False).pages_read == 0
