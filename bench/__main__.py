@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from bench.generate import SIZES
-from bench.report import table, write_results
-from bench.run import Options, run
+from bench.generate import SIZES, scaled
+from bench.report import judge_scale, scale_table, table, write_results
+from bench.run import Options, run, scale_entry
+
+SCALE_FACTORS = (2.5, 5.0)  # beside the size itself: `--scale`
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "last.json"
 
@@ -24,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wiki-dir", type=Path, default=None, help="where to create the wiki")
     parser.add_argument("--keep", action="store_true", help="keep the wiki directory afterwards")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="also run 2.5x and 5x the size's history and add `scale` to the figures",
+    )
     args = parser.parse_args(argv)
 
     options = Options(
@@ -34,8 +42,23 @@ def main(argv: list[str] | None = None) -> int:
         wiki_dir=args.wiki_dir,
         keep=args.keep,
     )
-    results = run(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    results = run(options, log=log)
     print(table(results))
+    if args.scale:
+        scale = [scale_entry(results)]
+        for factor in SCALE_FACTORS:
+            bigger = replace(options, size=scaled(options.size, factor), wiki_dir=None)
+            log(f"scale: {bigger.size}")
+            scale.append(scale_entry(run(bigger, log=log)))
+            results["scale"] = scale  # written after each size: a later one may fail
+            write_results(results, args.output)
+        results["scale_targets"] = judge_scale(scale)
+        print()
+        print(scale_table(scale))
     write_results(results, args.output)
     print(f"\nwritten to {args.output}")
     return 0

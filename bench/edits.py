@@ -67,8 +67,13 @@ class Session:
         page = self.call("query", titles=title, prop="info")["query"]["pages"][0]
         return int(page.get("lastrevid", 0))
 
-    def edit(self, title: str, text: str, base: int, summary: str) -> None:
-        token = self.call("query", meta="tokens")["query"]["tokens"]["csrftoken"]
+    def token(self) -> str:
+        return str(self.call("query", meta="tokens")["query"]["tokens"]["csrftoken"])
+
+    def edit(
+        self, title: str, text: str, base: int, summary: str, token: str | None = None
+    ) -> None:
+        token = token or self.token()
         result = self.call(
             "edit", title=title, text=text, baserevid=base, summary=summary, token=token
         )
@@ -138,3 +143,22 @@ def _wait_for(reader: Session, title: str, old_rev: int, expected: str, deadline
             old_rev = rev  # an intermediate version: keep waiting for ours
         time.sleep(POLL_SECONDS)
     raise TimeoutError(f"{title} did not show {expected!r} in time")
+
+
+def measure_incremental_floor(
+    bot: Session, page: str, registry: str, *, runs: int
+) -> tuple[float, list[float]]:
+    """The least a live update can cost: read one source page's content, then save the
+    registre with a new text (its « demandé » total changed), as the bot, with a token taken
+    beforehand. Best of RUNS, and every run's time."""
+    times = []
+    for run in range(runs):
+        text, base = bot.page(registry)
+        total = money(requested_total(text) + Decimal(run + 1) / 100)
+        new_text = _REQUESTED.sub(f"demandé '''{total}'''".replace("\\", r"\\"), text, count=1)
+        token = bot.token()
+        started = time.perf_counter()
+        bot.page(page)
+        bot.edit(registry, new_text, base, "wikiledger : mise à jour (plancher du banc)", token)
+        times.append(time.perf_counter() - started)
+    return min(times), times

@@ -45,6 +45,25 @@ class Size:
     declarations: int
     proposals: int
     pledges: int
+    years: int = len(YEARS)  # of declarations, ending in 2026: a longer history, same members
+
+    @property
+    def year_range(self) -> tuple[int, ...]:
+        return tuple(range(YEARS[-1] - self.years + 1, YEARS[-1] + 1))
+
+
+def scaled(size: Size, factor: float) -> Size:
+    """SIZE with FACTOR times its history: as many members, circles and co-budget, and FACTOR
+    times the years, declaration pages and declarations (a wiki that grew over the years)."""
+    return Size(
+        f"{size.name}x{factor:g}",
+        round(size.pages * factor),
+        size.circles,
+        round(size.declarations * factor),
+        size.proposals,
+        size.pledges,
+        round(size.years * factor),
+    )
 
 
 SIZES = {
@@ -100,7 +119,9 @@ class _Builder:
         if self.n_contribution_pages < 1:
             raise ValueError(f"size {size.name}: too few pages for its circles and proposals")
         n_participants = max(n_pledge_pages, math.ceil(size.pledges / (0.6 * size.proposals)))
-        n_members = max(math.ceil(self.n_contribution_pages / 6), n_participants, 4)
+        # about six declaration pages per member for each two years of history
+        pages_per_member = 3 * size.years
+        n_members = max(math.ceil(self.n_contribution_pages / pages_per_member), n_participants, 4)
         self.members = prose.member_names(n_members, rng)
         self.participants = self.members[:n_participants]
         self.pledgers_with_page = set(self.participants[:n_pledge_pages])
@@ -111,7 +132,8 @@ class _Builder:
 
     def build(self, templates: list[WikiPage]) -> SyntheticWiki:
         wiki = SyntheticWiki(self.size, [], templates)
-        slots = [(m, y, q) for m in self.members for y in YEARS for q in range(1, 5)]
+        years = self.size.year_range
+        slots = [(m, y, q) for m in self.members for y in years for q in range(1, 5)]
         slots = self.rng.sample(slots, self.n_contribution_pages)
         on_circles = round(self.size.declarations * 0.03)
         per_page = self._spread(self.size.declarations - on_circles, len(slots))
@@ -132,7 +154,7 @@ class _Builder:
         by_circle: dict[str, list[Declaration]] = {c: [] for c in self.circles}
         for _ in range(on_circles):
             member = self.rng.choice(self.members)
-            year, quarter = self.rng.choice(YEARS), self.rng.randint(1, 4)
+            year, quarter = self.rng.choice(years), self.rng.randint(1, 4)
             decl = self._declaration(member, year, quarter, index in mistakes)
             by_circle[self.rng.choice(self.circles)].append(decl)
             index += 1
@@ -141,7 +163,7 @@ class _Builder:
             + [d for ds in by_circle.values() for d in ds]
         )
         for circle in self.circles:
-            envelopes = {y: self._envelope(requested.get((circle, y), Decimal(0))) for y in YEARS}
+            envelopes = {y: self._envelope(requested.get((circle, y), Decimal(0))) for y in years}
             referents = self.rng.sample(self.members, 2)
             text = circle_page(
                 circle, referents, envelopes, by_circle[circle], self.rng, self._prose

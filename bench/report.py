@@ -19,6 +19,8 @@ KEYS = (
     "noop_edits",
     "incremental_p50_s",
     "incremental_p95_s",
+    "incremental_floor_s",
+    "incremental_ratio",
     "parse_mb_s",
     "compute_s",
     "peak_rss_mb",
@@ -33,6 +35,8 @@ LABELS = {
     "noop_edits": "no-op: edits",
     "incremental_p50_s": "save -> registre, p50 (s)",
     "incremental_p95_s": "save -> registre, p95 (s)",
+    "incremental_floor_s": "floor: read the page, save the registre (s)",
+    "incremental_ratio": "save -> registre p95 / its floor",
     "parse_mb_s": "parse throughput (MB/s)",
     "compute_s": "compute ledger + co-budget (s)",
     "peak_rss_mb": "peak memory of the service (MB)",
@@ -56,6 +60,7 @@ def targets(coalesce: float) -> list[Target]:
             f"≤ {coalesce + 1:.1f} (window {coalesce:g} s + 1 s)",
             lambda r: r["incremental_p95_s"] <= coalesce + 1,
         ),
+        Target("incremental_ratio", "≤ 1.5", lambda r: r["incremental_ratio"] <= 1.5),
         Target("compute_s", "≤ 0.2 (20,000 declarations)", lambda r: r["compute_s"] <= 0.2),
         Target("peak_rss_mb", "≤ 300", lambda r: r["peak_rss_mb"] <= 300),
     ]
@@ -109,3 +114,40 @@ def _format(value: Any) -> str:
 def write_results(results: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def judge_scale(scale: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The targets across sizes: the largest size's p95 within 1.2 x the first's, and its
+    peak memory within 300 MB."""
+    first, last = scale[0], scale[-1]
+    ratio = last["incremental_p95_s"] / first["incremental_p95_s"]
+    return {
+        "scale_p95_ratio": {"target": "≤ 1.2", "value": round(ratio, 2), "met": ratio <= 1.2},
+        "scale_peak_rss_mb": {
+            "target": "≤ 300",
+            "value": last["peak_rss_mb"],
+            "met": last["peak_rss_mb"] <= 300,
+        },
+    }
+
+
+def scale_table(scale: list[dict[str, Any]]) -> str:
+    header = ("size", "pages", "declarations", "p95 (s)", "compute_all (s)", "live compute (s)")
+    rows = [(*header, "peak (MB)")]
+    for entry in scale:
+        rows.append(
+            (
+                entry["size"],
+                str(entry["pages"]),
+                str(entry["declarations"]),
+                _format(entry["incremental_p95_s"]),
+                _format(entry["compute_s"]),
+                _format(entry["incremental_compute_s"]),
+                _format(entry["peak_rss_mb"]),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )

@@ -82,7 +82,8 @@ def instrument(engine: SyncEngine) -> Timers:
     timers.wrap(engine, "_store_parsed", "parse")
     timers.wrap(engine.state, "save_pages", "save")
     timers.wrap(engine.state, "load_pages", "load")
-    timers.wrap(sync.keeper, "compute_all", "compute")
+    timers.wrap(sync.keeper, "compute_all", "compute")  # the full path (sync.pipeline)
+    timers.wrap(engine._incremental, "compute", "compute")  # used without a history only
     timers.wrap(sync.engine, "write_outputs", "write")
     for name in ("full_sync", "sync_pages"):
         _report_each(engine, name, timers)

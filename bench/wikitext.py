@@ -166,7 +166,7 @@ def circle_page(
     links = ", ".join(f"[[Utilisateur:{r}|{r.split()[0]}]]" for r in referents)
     state = "actif" if rng.random() < 0.9 else "en sommeil"
     channel = "#" + name.lower().replace(" ", "-")
-    (old_year, old), (year, amount) = sorted(envelopes.items())
+    *older, (year, amount) = sorted(envelopes.items())
     rate = rng.choice(["", "", "|taux horaire=30", "|taux horaire=30 €/h", "|taux horaire=35 €"])
     parts = [
         f"{{{{Cercle|nom={name}|référents={links}|canal={channel}|état={state}}}}}",
@@ -178,10 +178,13 @@ def circle_page(
         "",
         text(),
         "",
-        f"== Bilan {old_year} ==",
-        f"{{{{Enveloppe cercle|cercle={name}|annee={old_year}|montant={money(old, rng)}}}}}",
-        "",
     ]
+    for old_year, old in reversed(older):  # the previous years, the latest first
+        parts += [
+            f"== Bilan {old_year} ==",
+            f"{{{{Enveloppe cercle|cercle={name}|annee={old_year}|montant={money(old, rng)}}}}}",
+            "",
+        ]
     if declarations:
         parts += ["== Contributions déclarées ici ==", text()]
         parts += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -13,6 +14,7 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand names, folded on every sync
 def fold(text: str) -> str:
     """A key for loose comparison: no accents, case folded, `_` as space, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.replace("_", " "))

@@ -133,6 +133,11 @@ class ContributionReport:
     months: list[MonthTotals] = field(default_factory=list)
     contributions: list[CountedContribution] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # {circle: its declarations in `contributions` order}, when the computation kept them
+    # (ledger.incremental); None: grouped from `contributions` where needed
+    by_circle: dict[str, tuple[CountedContribution, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

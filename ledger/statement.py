@@ -9,7 +9,7 @@ statements. `statement_to_json` (from `ledger.statement_json`) gives `GET /api/p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -136,10 +136,17 @@ def add_declaration(totals: Totals, declaration: CountedContribution) -> Totals:
 
 
 def sum_declarations(declarations: Iterable[CountedContribution]) -> Totals:
-    totals = Totals()
+    """`add_declaration` over DECLARATIONS, in order, without a `Totals` for each step."""
+    hours = requested = validated = paid = ZERO
+    count = 0
     for declaration in declarations:
-        totals = add_declaration(totals, declaration)
-    return totals
+        sums = status_sums(declaration.status, declaration.hours, declaration.amount)
+        hours += sums.hours
+        requested += sums.requested
+        validated += sums.validated
+        paid += sums.paid
+        count += 1
+    return Totals(hours, requested, validated, paid, count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +160,26 @@ class _YearIndex:
     dues: dict[tuple[str, str], DueLine]  # (circle, member): what a closing made due to them
 
 
-def _index_year(report: ContributionReport, members: dict[str, str]) -> _YearIndex:
-    """`members` memoises `normalise_member` over spellings (shared by a whole index)."""
+def index_year(report: ContributionReport) -> YearIndex:
+    """One year's report read once by member (for `StatementIndex.from_parts`)."""
+    return _index_year(report, {})
+
+
+def index_campaign(report: CampaignReport) -> CampaignIndex:
+    """One campagne's report read once by member (for `StatementIndex.from_parts`)."""
+    return _index_campaign(report, {})
+
+
+def _index_year(
+    report: ContributionReport, members: dict[str, str], only: Collection[str] | None = None
+) -> _YearIndex:
+    """`members` memoises `normalise_member` over spellings (shared by a whole index);
+    `only`: the members whose declarations are indexed (all when None)."""
     declarations: dict[str, list[CountedContribution]] = defaultdict(list)
     for counted in report.contributions:
-        declarations[_member(counted.contributor, members)].append(counted)
+        name = _member(counted.contributor, members)
+        if only is None or name in only:
+            declarations[name].append(counted)
     circles: dict[str, CircleTotals] = {}
     for circle in report.circles:
         circles.setdefault(circle.name, circle)
@@ -170,6 +192,11 @@ def _index_year(report: ContributionReport, members: dict[str, str]) -> _YearInd
         for due in circle.closing.due if circle.closing is not None else ():
             dues.setdefault((circle.name, _member(due.name, members)), due)
     return _YearIndex(report.year, dict(declarations), circles, shares, dues)
+
+
+YearIndex = _YearIndex
+# {(id of a year index, member): (their declarations that year, their line)}
+YearLines = dict[tuple[int, str], tuple[list[CountedContribution], "YearLine | None"]]
 
 
 def _member(spelling: str, members: dict[str, str]) -> str:
@@ -229,7 +256,12 @@ class _CampaignIndex:
     pledges: dict[str, list[PledgeLine]]  # by member, by source
 
 
-def _index_campaign(report: CampaignReport, members: dict[str, str]) -> _CampaignIndex:
+CampaignIndex = _CampaignIndex
+
+
+def _index_campaign(
+    report: CampaignReport, members: dict[str, str], only: Collection[str] | None = None
+) -> _CampaignIndex:
     totals: dict[str, MemberTotals] = {}
     for member in report.members:
         totals.setdefault(_member(member.name, members), member)
@@ -241,6 +273,8 @@ def _index_campaign(report: CampaignReport, members: dict[str, str]) -> _Campaig
     found: dict[str, ProjectTotals | None] = {}  # by title as pledged, as `find_project` finds
     pledges: dict[str, list[PledgeLine]] = defaultdict(list)
     for pledge in sorted(report.pledges, key=lambda p: p.source):
+        if only is not None and _member(pledge.member, members) not in only:
+            continue
         if pledge.project not in found:
             same = exact.get(pledge.project)
             found[pledge.project] = folded.get(fold(pledge.project)) if same is None else same
@@ -298,24 +332,43 @@ class StatementIndex:
         self,
         contribution_reports: Mapping[int, ContributionReport],
         campaign_reports: Mapping[str, CampaignReport],
+        only: Collection[str] | None = None,
     ) -> None:
+        """`only`: the (normalised) members whose statements will be asked for, when known:
+        the others' declarations and pledges are not indexed."""
         members: dict[str, str] = {}
         self._years = [
-            _index_year(contribution_reports[y], members) for y in sorted(contribution_reports)
+            _index_year(contribution_reports[y], members, only)
+            for y in sorted(contribution_reports)
         ]
         self._campaigns = [
-            _index_campaign(campaign_reports[k], members) for k in sorted(campaign_reports)
+            _index_campaign(campaign_reports[k], members, only) for k in sorted(campaign_reports)
         ]
 
-    def statement(self, member: str) -> Statement:
-        """The statement of `member` (any spelling of their user name)."""
-        return self._statement(normalise_member(member))
+    @classmethod
+    def from_parts(cls, years: list[YearIndex], campaigns: list[CampaignIndex]) -> StatementIndex:
+        """An index of reports already read (`index_year`, `index_campaign`), in order."""
+        index = cls.__new__(cls)
+        index._years, index._campaigns = years, campaigns
+        return index
 
-    def _statement(self, name: str) -> Statement:
+    def statement(self, member: str, lines: YearLines | None = None) -> Statement:
+        """The statement of `member` (any spelling of their user name). `lines` keeps each
+        member's line of each year index from one call to the next (by the index's id: the
+        caller keeps the indexes alive)."""
+        return self._statement(normalise_member(member), lines)
+
+    def _statement(self, name: str, lines: YearLines | None = None) -> Statement:
         declarations: list[CountedContribution] = []
         years: list[YearLine] = []
         for year in self._years:
-            mine, line = _year_line(year, name)
+            key = (id(year), name)
+            found = lines.get(key) if lines is not None else None
+            if found is None:
+                found = _year_line(year, name)
+                if lines is not None:
+                    lines[key] = found
+            mine, line = found
             if line is not None:
                 years.append(line)
                 declarations.extend(mine)

@@ -11,11 +11,12 @@ saved shard re-renders only the pages filed in it. The value is a short French l
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ledger import french
 from ledger.record import Problem, Severity, Source
+from ledger.report import CountedContribution, CountedPledge
 from parsers.card import CardCall, card_key
 from render import wikitext
 from render.compute import Computation
@@ -54,25 +55,31 @@ def _messages(problems: list[Problem]) -> str:
     return " ; ".join(p.message for p in problems)
 
 
+def contribution_feedback(c: CountedContribution) -> Feedback:
+    """What the card of a counted declaration says before its problems."""
+    if c.status == "refusée":  # counted as refused: not a mistake to fix, but no money
+        return Feedback("warning", f"refusée : {wikitext.money(c.amount)} non comptés")
+    if c.status == "bénévole":
+        return Feedback("ok", f"comptée : {wikitext.hours(c.hours)} bénévoles")
+    return Feedback("ok", f"comptée : {wikitext.money(c.amount)} · {c.status}")
+
+
+def pledge_feedback(p: CountedPledge) -> Feedback:
+    """What the card of a judged pledge says before its problems."""
+    label = french.pledge_state_label(p.state)  # the Bilan's and the exports' word
+    if p.state == "counted":
+        return Feedback("ok", f"{label} : {wikitext.money(p.amount)}")
+    return Feedback("error", label)
+
+
 def _feedbacks(computation: Computation) -> Iterator[tuple[Source, str, Feedback]]:
     """(source of the call, kind, feedback) for every counted or judged call."""
     for report in computation.contributions.values():
         for c in report.contributions:
-            if c.status == "refusée":  # counted as refused: not a mistake to fix, but no money
-                feedback = Feedback("warning", f"refusée : {wikitext.money(c.amount)} non comptés")
-            elif c.status == "bénévole":
-                feedback = Feedback("ok", f"comptée : {wikitext.hours(c.hours)} bénévoles")
-            else:
-                feedback = Feedback("ok", f"comptée : {wikitext.money(c.amount)} · {c.status}")
-            yield c.source, "contribution", feedback
+            yield c.source, "contribution", contribution_feedback(c)
     for campaign in computation.campaigns.values():
         for p in campaign.pledges:
-            label = french.pledge_state_label(p.state)  # the Bilan's and the exports' word
-            if p.state == "counted":
-                feedback = Feedback("ok", f"{label} : {wikitext.money(p.amount)}")
-            else:
-                feedback = Feedback("error", label)
-            yield p.source, "pledge", feedback
+            yield p.source, "pledge", pledge_feedback(p)
 
 
 def _with_problems(feedback: Feedback | None, problems: list[Problem], kind: str) -> Feedback:
@@ -107,23 +114,37 @@ def card_entries(computation: Computation) -> dict[int, dict[str, Feedback]]:
         problems[(problem.source.page, problem.source.line)].append(problem)
     shards: dict[int, dict[str, Feedback]] = defaultdict(dict)
     for title, (page_id, calls) in computation.cards.items():
-        for call in calls:
-            found = _call_feedback(title, call, judged, problems)
-            key = card_key(page_id, call.key)
-            entries = shards[shard_of(page_id)]
-            earlier = entries.get(key)
-            if earlier is not None and earlier != found:
-                state = "ok" if earlier.state == found.state == "ok" else "error"
-                found = Feedback(state, f"{earlier.text} / {found.text}")
-            entries[key] = found
+        if calls:
+            page_entries(title, page_id, calls, judged, problems, shards[shard_of(page_id)])
     return shards
+
+
+def page_entries(
+    title: str,
+    page_id: int,
+    calls: Iterable[CardCall],
+    judged: Mapping[tuple[str, int], Feedback],
+    problems: Mapping[tuple[str, int], list[Problem]],
+    entries: dict[str, Feedback],
+) -> dict[str, Feedback]:
+    """Add the entries of one page's calls to `entries` (keys hold the page id: no other
+    page's calls share them) and return it."""
+    for call in calls:
+        found = _call_feedback(title, call, judged, problems)
+        key = card_key(page_id, call.key)
+        earlier = entries.get(key)
+        if earlier is not None and earlier != found:
+            state = "ok" if earlier.state == found.state == "ok" else "error"
+            found = Feedback(state, f"{earlier.text} / {found.text}")
+        entries[key] = found
+    return entries
 
 
 def _call_feedback(
     title: str,
     call: CardCall,
-    judged: dict[tuple[str, int], Feedback],
-    problems: dict[tuple[str, int], list[Problem]],
+    judged: Mapping[tuple[str, int], Feedback],
+    problems: Mapping[tuple[str, int], list[Problem]],
 ) -> Feedback:
     own = [p for line in call.lines for p in problems.get((title, line), ())]
     return _with_problems(judged.get((title, call.line)), own, call.kind)
@@ -139,6 +160,9 @@ def card_pages(
     missing only links to it (`#ifexist`), and was seen to keep "en attente" after the shard
     was created.
     """
+    if computation.card_shards is not None:  # kept up to date by render.incremental
+        held = computation.card_shards
+        return [(pages.card_data_for(shard), held[shard]) for shard in range(CARD_SHARDS)]
     shards = card_entries(computation)
     return [
         (pages.card_data_for(shard), tuple(sorted(shards.get(shard, {}).items())))
@@ -146,8 +170,24 @@ def card_pages(
     ]
 
 
+_DIGESTS: dict[int, tuple[tuple[tuple[str, Feedback], ...], str]] = {}  # by id(entries)
+
+
 def card_digest(entries: tuple[tuple[str, Feedback], ...]) -> str:
-    """A French summary for the edit: how many cards, how many with a problem."""
+    """A French summary for the edit: how many cards, how many with a problem.
+
+    Kept for the last shards' entries: a live sync plans every shard, and changes one."""
+    held = _DIGESTS.get(id(entries))
+    if held is not None and held[0] is entries:
+        return held[1]
+    if len(_DIGESTS) >= 4 * CARD_SHARDS:
+        _DIGESTS.clear()
+    digest = _digest(entries)
+    _DIGESTS[id(entries)] = (entries, digest)
+    return digest
+
+
+def _digest(entries: tuple[tuple[str, Feedback], ...]) -> str:
     problems = sum(1 for _, f in entries if f.state != "ok")
     cards = "fiche" if len(entries) <= 1 else "fiches"
     return f"suivi de {len(entries)} {cards} dont {problems} à corriger"

@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from ledger.budget import (
     CAMPAIGN_TEMPLATE,
@@ -23,10 +24,13 @@ from ledger.contribution import (
 from ledger.plausibility import check_plausibility
 from ledger.record import Problem, Records, Severity, sort_problems
 from ledger.report import CampaignReport, ContributionReport
-from ledger.statement import StatementIndex
+from ledger.statement import Statement, StatementIndex
 from ledger.window import Window, attach_window
 from parsers.card import CardCall
 from render.config import SyncConfig, title_refusal
+
+if TYPE_CHECKING:
+    from render.card import Feedback
 
 
 @dataclass(slots=True)
@@ -46,6 +50,10 @@ class Computation:
     )
     # {page title: (page id, its calls' card keys)}: where each card finds its feedback
     cards: dict[str, tuple[int, tuple[CardCall, ...]]] = field(default_factory=dict)
+    # Kept up to date by `render.incremental` (None: worked out from the rest when needed):
+    # {shard: its sorted card entries} and {member: statement} of the requested statements
+    card_shards: dict[int, tuple[tuple[str, Feedback], ...]] | None = None
+    statements: dict[str, Statement] | None = None
     _statements: StatementIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def statement_index(self) -> StatementIndex:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -57,6 +57,11 @@ class PlannedPage:
     renderer: Callable[[], str]
     memo: RenderMemo | None
 
+    def cached(self) -> str | None:
+        """The text the memo holds for this very data, if any (the page need not render)."""
+        held = self.memo.get(self.title) if self.memo is not None else None
+        return held[1] if held is not None and held[0] == self.key else None
+
     def render(self) -> OutputPage:
         """Render the page, or take its text from the memo when its data did not change."""
         memo = self.memo
@@ -78,12 +83,18 @@ def _declarations(number: int) -> str:
     return f"{number} déclaration" if number <= 1 else f"{number} déclarations"
 
 
+# The order pages are written in: the order people look at them after a save. The year's
+# registre first, then the circle's page, then the card data (their save may wait for the
+# sources' rendering, render.card / sync.card_refresh), then everything else.
+REGISTRY, CIRCLE, CARDS, REST = range(4)
+
+
 class _Planner:
     """Collects the pages to write, in order, without rendering them."""
 
     def __init__(self, memo: RenderMemo | None) -> None:
         self.memo = memo
-        self.pages: list[PlannedPage] = []
+        self.pages: list[tuple[int, PlannedPage]] = []
 
     def add(
         self,
@@ -93,17 +104,21 @@ class _Planner:
         digest: str,
         *,
         must_exist: bool = False,
+        rank: int = REST,
     ) -> None:
-        self.pages.append(PlannedPage(title, digest, must_exist, key, render, self.memo))
+        self.pages.append((rank, PlannedPage(title, digest, must_exist, key, render, self.memo)))
 
     def finish(self) -> list[PlannedPage]:
+        pages = [page for _, page in sorted(self.pages, key=lambda item: item[0])]  # stable
         if self.memo is not None:
-            for title in self.memo.keys() - {p.title for p in self.pages}:
+            for title in self.memo.keys() - {p.title for p in pages}:
                 del self.memo[title]  # a page no longer written: forget it
-        return self.pages
+        return pages
 
 
-def _by_circle(report: ContributionReport) -> dict[str, list[CountedContribution]]:
+def _by_circle(report: ContributionReport) -> Mapping[str, Sequence[CountedContribution]]:
+    if report.by_circle is not None:
+        return report.by_circle  # kept by the computation
     grouped: dict[str, list[CountedContribution]] = defaultdict(list)
     for contribution in report.contributions:
         grouped[contribution.circle].append(contribution)
@@ -154,12 +169,13 @@ def _plan_registry(
             circle_pages=linked,
         ),
         f"{len(report.contributions)} déclarations, demandé {_eur(requested)}, versé {_eur(paid)}",
+        rank=REGISTRY,
     )
     grouped = _by_circle(report)
     for circle in report.circles:
         if circle.name not in linked:
             continue
-        declarations = tuple(grouped[circle.name])
+        declarations = tuple(grouped.get(circle.name, ()))
         planner.add(
             linked[circle.name],
             (report.year, circle, declarations, registry, closing_template),
@@ -175,6 +191,7 @@ def _plan_registry(
             ),
             f"{_declarations(len(declarations))}, demandé {_eur(circle.requested)}, "
             f"versé {_eur(circle.paid)}",
+            rank=CIRCLE,
         )
 
 
@@ -217,8 +234,9 @@ def plan_outputs(
 def plan_pages(
     computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
 ) -> list[PlannedPage]:
-    """Every page to write, in a stable order, each rendered only when asked (`render()`),
-    so that a caller can write one page while the next is rendered. Pages no longer planned
+    """Every page to write, in the order people look at them (registres, circle pages, card
+    data, the rest), each rendered only when asked (`render()`), so that a caller can write
+    one page while the next is rendered. Pages no longer planned
     leave `memo` here; each page's memo entry is updated when it is rendered."""
     pages = config.pages
     at = _generated_at(computation, config)
@@ -273,9 +291,11 @@ def plan_pages(
         partial(render_anomalies, problems, generated_at=at, governance=computation.governance),
         f"{errors} erreurs, {len(problems) - errors} avertissements",
     )
-    # last: their save may wait for the sources' rendering (render.card.wait_for_rendered_sources)
+    # after the registres: their save may wait for the sources' rendering (sync.card_refresh)
     for title, entries in card_pages(computation, pages):
-        planner.add(title, entries, partial(render_card_data, entries), card_digest(entries))
+        planner.add(
+            title, entries, partial(render_card_data, entries), card_digest(entries), rank=CARDS
+        )
     return planner.finish()
 
 
@@ -303,3 +323,10 @@ def plan_retired(
             PlannedPage(title, "plus rien à récapituler", True, ("retired",), renderer, None)
         )
     return retired
+
+
+def unsettled(planned: list[PlannedPage], settled: dict[str, str]) -> list[PlannedPage]:
+    """The pages that may need a write: a page whose memo holds a text for this very data,
+    and that text is the one last settled on the wiki ({title: text}), needs neither a read
+    nor a write."""
+    return [p for p in planned if (held := p.cached()) is None or settled.get(p.title) is not held]

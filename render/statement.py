@@ -127,6 +127,9 @@ def plan_statements(computation: Computation, config: SyncConfig) -> list[tuple[
     for title, member in sorted(requested.items()):
         if config.pages.is_output(title):
             continue  # the bot's own summary pages are never statement pages
+        held = computation.statements
+        if member not in statements and held is not None and member in held:
+            statements[member] = held[member]  # kept up to date by render.incremental
         if member not in statements:
             # The reports are read once by member for all statements (the index is built
             # on the first one), not once per statement.

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     api_token: SecretStr = SecretStr("")
     read_token: SecretStr = SecretStr("")  # required to read the API, exports, metrics, status
     data_dir: Path = Path("var")
-    coalesce_seconds: float = 0.5  # how long the worker waits to gather a burst of saves
+    coalesce_seconds: float = 0.5  # least time between two syncs' starts (bursts coalesce)
     catchup_seconds: float = 60.0  # how often it reads recentchanges for lost webhooks
 
     @field_validator("webhook_secret", "api_token", "read_token", "bot_password")

@@ -1,9 +1,12 @@
 """The background worker: drains the durable queue into syncs, coalescing bursts.
 
-Webhook events only name pages; the worker waits a short coalescing window, claims every due
-job, re-reads just the pages they name and writes what changed (a full sync until the first one
-has succeeded). A failure (wiki down, errors) puts the jobs back with backoff, and jobs a crashed
-service held are retried at start: nothing is lost. A catch-up from `recentchanges` at start and
+Webhook events only name pages; the worker claims every due job, re-reads just the pages they
+name and writes what changed (a full sync until the first one has succeeded). Coalescing is on
+the leading edge (`Throttle`): an event that finds the worker idle is synced at once; events
+that arrive during a sync, or within the window after the previous sync started, are gathered
+into the next one, so a burst of saves still gives a handful of syncs. A failure (wiki down,
+errors) puts the jobs back with backoff, and jobs a crashed service held are retried at start:
+nothing is lost. A catch-up from `recentchanges` at start and
 on a timer covers events the wiki failed to send. Only this thread runs syncs.
 
 A sync that wrote everything but pages the wiki refused is a success for its jobs; the refusal
@@ -18,6 +21,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -54,6 +58,25 @@ class Metrics:
     history: deque[SyncResult] = field(default_factory=lambda: deque(maxlen=50))
 
 
+@dataclass(slots=True)
+class Throttle:
+    """Leading-edge coalescing: a sync may start once `window` seconds have passed since the
+    previous one started. An event that finds the worker idle waits for nothing; events that
+    arrive while a sync runs wait for its end (at least), and are all taken by the next sync."""
+
+    window: float
+    last_start: float | None = None
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before the next sync may start (0: at once)."""
+        if self.last_start is None:
+            return 0.0
+        return max(0.0, self.last_start + self.window - now)
+
+    def started(self, now: float) -> None:
+        self.last_start = now
+
+
 class Worker:
     """One thread that owns every sync of the service."""
 
@@ -66,6 +89,7 @@ class Worker:
         coalesce_seconds: float,  # defaults: Settings (WIKILEDGER_COALESCE_SECONDS, …)
         catchup_seconds: float,
         batch_limit: int = 1000,
+        clock: Callable[[], float] = time.monotonic,  # for the coalescing window only
     ) -> None:
         self.engine = engine
         self.queue = queue
@@ -73,6 +97,8 @@ class Worker:
         self.coalesce_seconds = coalesce_seconds
         self.catchup_seconds = catchup_seconds
         self.batch_limit = batch_limit
+        self.clock = clock
+        self.throttle = Throttle(coalesce_seconds)
         self.metrics = Metrics()
         self.health = Health()
         self._wake = threading.Event()
@@ -96,7 +122,7 @@ class Worker:
             self._thread.join(timeout)
 
     def notify(self) -> None:
-        """A job was queued: wake up (the coalescing window starts now)."""
+        """A job was queued: wake up (an idle worker syncs it at once)."""
         self._wake.set()
 
     # -- loop -----------------------------------------------------------------------------
@@ -126,7 +152,9 @@ class Worker:
             self._wake.wait(max(wait, 0.01))
             self._wake.clear()
             return  # look again: something may be due now
-        self._stop.wait(self.coalesce_seconds)  # let a burst of saves arrive
+        delay = self.throttle.delay(self.clock())
+        if delay > 0:
+            self._stop.wait(delay)  # a sync started less than a window ago: gather the burst
         self._drain()
 
     def _drain(self) -> None:
@@ -140,6 +168,7 @@ class Worker:
         full = first or any(job.event.full for job in jobs) or self._state_replaced()
         titles: set[str] = set().union(*(job.event.pages() for job in jobs))
         started = _utc_now()
+        self.throttle.started(self.clock())
         try:
             result = self.engine.full_sync() if full else self.engine.sync_pages(titles)
         except Exception as err:
@@ -222,6 +251,7 @@ class Worker:
             if cursor is not None and self.engine.last is None and self.engine.complete:
                 self.engine.compute()  # a restart: serve the cached state until something changes
             if cursor is None:
+                self.throttle.started(self.clock())
                 self._record(self.engine.full_sync())
                 self.queue.set_state(CURSOR_KEY, f"{started}|0")
                 return

@@ -23,24 +23,25 @@ import datetime
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
-from ledger.record import Problem, Records
 from render.compute import Computation
 from render.config import SyncConfig
+from render.incremental import IncrementalComputer
 from render.plan import RenderMemo
 from sync.batches import read_batches
 from sync.cache import ParseCache
 from sync.card_refresh import newest_revision, purge_cards
 from sync.keeper import HistoryKeeper
+from sync.pipeline import compute_pages, older
 from sync.port import PageText, WikiPort
 from sync.progress import LISTED, READ, Progress, no_progress
 from sync.publish import stored_holds, with_holds, write_outputs
 from sync.result import Edit, SyncResult
 from sync.sources import Sources
-from sync.state import COMPLETE_KEY, GENERATION_KEY, ParsedPage, StateStore
+from sync.state import COMPLETE_KEY, GENERATION_KEY, ParsedPage, StateStore, WrittenPage
 from sync.suggestions import CircleSuggestions
 
 __all__ = ["Edit", "SyncEngine", "SyncResult"]
@@ -70,6 +71,10 @@ class SyncEngine:
         self.keeper = HistoryKeeper(wiki, state.path, config.governance, ZoneInfo(config.timezone))
         self.sources = Sources(wiki, config)  # which pages are sources, and their parse
         self.render_memo: RenderMemo = {}  # unchanged pages are not rendered again
+        self._incremental = IncrementalComputer(config)  # the pieces of the last computation
+        self.known: dict[str, WrittenPage] | None = None  # the writer's, kept between syncs
+        # {title: generated text} the wiki is known to hold since our last write or check
+        self.settled: dict[str, str] = {}
         # Told how far a full sync is (the CLI draws a bar on a terminal); no-op by default.
         self.progress: Progress = no_progress
         self.newest_source: float | None = None  # newest source revision read (render.card)
@@ -109,6 +114,7 @@ class SyncEngine:
         self.state.reopen()
         self.cache = ParseCache(self.state)
         self.last, self.sources.aliases, self.render_memo = None, None, {}
+        self._incremental, self.known, self.settled = IncrementalComputer(self.config), None, {}
         self.holds = stored_holds(self)
         self.keeper = HistoryKeeper(
             self.wiki, self.state.path, self.config.governance, ZoneInfo(self.config.timezone)
@@ -136,7 +142,7 @@ class SyncEngine:
             wanted = {t for t in titles if not self.config.pages.is_output(t)}
             with result.phase("fetch"):
                 found = self.wiki.fetch_titles(wanted) if wanted else {}
-            if _older(found.values(), self.cache.pages()):  # a state from another time or wiki
+            if older(found.values(), self.cache.pages()):  # a state from another time or wiki
                 log.warning("the state holds revisions the wiki does not: a full sync first")
                 self.state.set_meta(COMPLETE_KEY, None)
                 return self._full_sync(dry_run=False, write=True)
@@ -147,20 +153,20 @@ class SyncEngine:
             with result.phase("parse"):
                 self._store_parsed(list(found.values()), fingerprint)
             result.pages_read, result.pages_removed = len(found), len(gone)
-            self._finish(result, dry_run=False, write=True, start_requests=start_requests)
+            self._finish(
+                result, dry_run=False, write=True, start_requests=start_requests, live=True
+            )
             if any(self.config.pages.is_card_data(edit.title) for edit in result.edits):
                 purge_cards(self.wiki, found.values(), self.cache.pages())
             return result
 
     def compute(self) -> Computation:
-        """Compute from the parsed pages only (no wiki access)."""
-        records = Records()
-        problems: list[Problem] = []
-        for page in sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id)):
-            records.extend(page.records)
-            problems.extend(page.problems)
-        computation = self.keeper.compute(records, problems, self.config, today=self.today())
-        computation.cards = {p.title: (p.page_id, p.cards) for p in self.cache.pages().values()}
+        """Compute from the parsed pages only (no wiki access): `sync.pipeline.compute_pages`
+        (the records judged with their history, or kept incrementally when there is none)."""
+        pages = sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id))
+        computation = compute_pages(
+            self.keeper, self._incremental, pages, self.config, today=self.today()
+        )
         with_holds(computation, {}, self.holds)  # the pages the last sync could not write
         self.last = computation
         self.cache.changed = False
@@ -245,7 +251,13 @@ class SyncEngine:
         self.cache.put(parsed, fingerprint)
 
     def _finish(
-        self, result: SyncResult, *, dry_run: bool, write: bool, start_requests: int
+        self,
+        result: SyncResult,
+        *,
+        dry_run: bool,
+        write: bool,
+        start_requests: int,
+        live: bool = False,
     ) -> None:
         try:
             with result.phase("compute"):
@@ -255,7 +267,7 @@ class SyncEngine:
             result.problems = len(computation.problems)
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:
-                result.edits = write_outputs(self, computation, result, dry_run=dry_run)
+                result.edits = write_outputs(self, computation, result, dry_run=dry_run, live=live)
         finally:
             self.cache.flush()  # when no write phase did it, or it stopped early
             self.keeper.save()
@@ -274,9 +286,3 @@ class SyncEngine:
             result.requests,
             result.duration,
         )
-
-
-def _older(found: Iterable[PageText], cached: dict[int, ParsedPage]) -> bool:
-    """Whether the wiki has an older revision of a page than the cache: the cache is not
-    this wiki's present (a restored backup of another time, another wiki)."""
-    return any(p.page_id in cached and cached[p.page_id].rev_id > p.rev_id for p in found)

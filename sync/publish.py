@@ -5,6 +5,12 @@ Every planned page is rendered on a second thread, in order, while this one save
 (refused by the wiki, markers broken, `{{nobots}}`: `sync.hold`) stops nothing: the others are
 written, and the held pages become problems of the anomalies page, written again at the end of
 the sync when what is held changed during it.
+
+Pages are written in the order people look at them (`render.plan`: registre, circle page, card
+data, the rest). A live sync leaves alone the pages whose data did not change and whose text
+the wiki got from us (`render.plan.unsettled`); a full sync looks at every page, puts back what
+people changed there, and saves the cards' data last: each shard saved makes MediaWiki render
+again every page filed in it, work that slows the saves after it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ledger.record import sort_problems
 from render.compute import Computation
-from render.plan import OutputPage, PlannedPage, plan_pages, plan_retired
+from render.plan import OutputPage, PlannedPage, plan_pages, plan_retired, unsettled
 from render.templatedata import circle_names
 from sync.card_refresh import wait_for_rendered_sources
 from sync.hold import Held, dump_holds, held_problem, load_holds
@@ -43,7 +49,12 @@ def with_holds(computation: Computation, old: dict[str, Held], new: dict[str, He
 
 
 def write_outputs(
-    engine: SyncEngine, computation: Computation, result: SyncResult, *, dry_run: bool
+    engine: SyncEngine,
+    computation: Computation,
+    result: SyncResult,
+    *,
+    dry_run: bool,
+    live: bool = False,
 ) -> list[Edit]:
     """Write each output page whose generated part changed, retire the pages we wrote that
     have nothing left to show, and report the pages held back (`result.held`); then the
@@ -51,11 +62,19 @@ def write_outputs(
     progress)."""
     config = engine.config
     writer = Writer(
-        engine.wiki, engine.state, retries=config.edit_retries, advance=engine.cache.advance
+        engine.wiki,
+        engine.state,
+        retries=config.edit_retries,
+        advance=engine.cache.advance,
+        known=None if dry_run else engine.known,
     )
     planned = plan_pages(computation, config, engine.render_memo)
     gone = writer.known.keys() - {page.title for page in planned}
     planned += plan_retired(gone, computation, config)
+    if live:
+        planned = unsettled(planned, engine.settled)
+    else:
+        planned.sort(key=lambda page: config.pages.is_card_data(page.title))  # stable
     edits: list[Edit] = []
     with (
         result.phase("write"),
@@ -71,7 +90,10 @@ def write_outputs(
                     output = future.result()
                 if not dry_run and config.pages.is_card_data(output.title):
                     wait_for_rendered_sources(engine.newest_source)
+                engine.settled.pop(output.title, None)
                 edit = writer.write(output, dry_run=dry_run)
+                if not dry_run and output.title not in writer.held:
+                    engine.settled[output.title] = output.generated
                 if edit is not None:
                     edits.append(edit)
                 engine.progress(WRITTEN, done, steps)
@@ -86,6 +108,8 @@ def write_outputs(
     result.held = list(writer.held.values())
     if not dry_run and writer.held != engine.holds:
         _report_holds(engine, writer, computation, edits)
+    if not dry_run:
+        engine.known = writer.known  # kept for the next sync (each save updates it)
     return edits
 
 
@@ -103,7 +127,11 @@ def _report_holds(
         if page.title == anomalies:
             writer.known = engine.state.all_written()
             writer.look([anomalies])
-            edit = writer.write(page.render(), dry_run=False)
+            output = page.render()
+            engine.settled.pop(anomalies, None)
+            edit = writer.write(output, dry_run=False)
+            if anomalies not in writer.held:
+                engine.settled[anomalies] = output.generated
             edits[:] = [e for e in edits if e.title != anomalies] + ([edit] if edit else [])
 
 

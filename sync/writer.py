@@ -53,13 +53,20 @@ class Writer:
     """Writes the pages of one sync: `look` at all of them first, then `write` each in turn."""
 
     def __init__(
-        self, wiki: WikiPort, state: StateStore, *, retries: int, advance: Advance
+        self,
+        wiki: WikiPort,
+        state: StateStore,
+        *,
+        retries: int,
+        advance: Advance,
+        known: dict[str, WrittenPage] | None = None,
     ) -> None:
         self.wiki = wiki
         self.state = state
         self.retries = retries
         self.advance = advance
-        self.known = state.all_written()  # {title: what we last wrote there}
+        # {title: what we last wrote there}; a caller may keep it from one sync to the next
+        self.known = state.all_written() if known is None else known
         self._infos: dict[str, PageInfo] = {}
         self._current: dict[str, PageText] = {}
         self.held: dict[str, Held] = {}  # pages not written this sync, and why
@@ -202,6 +209,7 @@ class Writer:
     def _remember(self, output: OutputPage, rev_id: int, text: str) -> None:
         written = WrittenPage(output.title, rev_id, output.generated, output.digest)
         self.state.save_written(written, text)
+        self.known[output.title] = written
 
 
 def as_saved(text: str) -> str:
@@ -212,6 +220,8 @@ def as_saved(text: str) -> str:
 
 def same(old_generated: str, new_generated: str) -> bool:
     """Whether two generated parts differ only by their generation time (or not at all)."""
+    if old_generated == new_generated:
+        return True  # most pages of a live sync: their text was taken from the render memo
     return without_timestamp(old_generated).strip("\n") == without_timestamp(new_generated).strip(
         "\n"
     )

@@ -295,3 +295,26 @@ def test_a_sync_changes_no_setting_of_the_interpreter(engine: SyncEngine, wiki: 
     assert during  # measured while the sync saved its pages
     assert set(during) == {outside}
     assert (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()) == outside
+
+
+def test_a_change_writes_the_registre_then_the_circle_page_then_the_cards_then_the_rest(
+    engine: SyncEngine, wiki: FakeWiki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine.full_sync()
+    wiki.save("Utilisateur:Zoé Blanc", "{{Relevé|Zoé Blanc}}")
+    engine.full_sync()
+    steps: list[str] = []
+    wiki.before_save = steps.append
+    # the wait for the sources' rendering, before the first shard of card data is saved
+    monkeypatch.setattr(
+        "sync.publish.wait_for_rendered_sources", lambda newest: steps.append("(attente)")
+    )
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    engine.sync_pages({ZOE})
+    saved = [step for step in steps if step != "(attente)"]
+    assert saved[:2] == [REGISTRY, CIRCLE_PAGE]
+    assert steps[2] == "(attente)"
+    cards = [title for title in saved if title.startswith("Contribution-rétribution/Suivi/")]
+    assert cards and saved[2 : 2 + len(cards)] == cards
+    rest = saved[2 + len(cards) :]
+    assert {DATA, "Utilisateur:Zoé Blanc"} <= set(rest)  # the data page, the statement

@@ -14,7 +14,7 @@ import pytest
 from service.jobs import FullSync
 from service.queue import JobQueue
 from service.webhook import WebhookEvent
-from service.worker import CURSOR_KEY, Worker
+from service.worker import CURSOR_KEY, GENERATION_KEY, Throttle, Worker
 from sync.engine import SyncResult
 from sync.hold import Held, refused
 from sync.wiki import RecentChange, WikiError
@@ -153,8 +153,9 @@ def test_a_burst_of_events_is_coalesced_into_a_few_syncs_of_the_pages_they_name(
         worker.notify()
     wait_for(lambda: queue.depth() == 0)
     assert engine.calls[0] == "full"
-    # one sync when the 50 commits (each one fsynced) fit in the window; a slow disk may split it
-    assert 1 <= len(engine.calls[1:]) <= 3
+    # the first event is synced at once, the rest gathered into the next sync a window later
+    # (each of the 50 commits is fsynced: a slow disk may split them further)
+    assert 1 <= len(engine.calls[1:]) <= 4
     assert set().union(*engine.calls[1:]) == {
         f"Utilisateur:Alice Martin/Essai {i}" for i in range(5)
     }
@@ -355,8 +356,111 @@ def test_a_state_that_is_not_the_one_the_last_sync_left_is_used_only_by_a_full_s
     worker.notify()
     wait_for(lambda: len(engine.calls) == 2)
     assert engine.calls[1] == frozenset({"Utilisateur:Zoé/Contributions 2026"})
+    # the sync recorded (a live sync now starts at once: do not change the state before)
+    wait_for(lambda: queue.get_state(GENERATION_KEY) == "après la première synchronisation")
     engine.generation = "une sauvegarde plus ancienne"  # type: ignore[attr-defined]
     queue.enqueue(edit("Utilisateur:Yves/Contributions 2026"))
     worker.notify()
     wait_for(lambda: len(engine.calls) == 3)
     assert engine.calls[2] == "full"
+
+
+def test_the_throttle_lets_the_first_sync_start_at_once() -> None:
+    assert Throttle(0.5).delay(now=1000.0) == 0.0
+
+
+def test_the_throttle_holds_the_next_sync_until_a_window_after_the_previous_start() -> None:
+    throttle = Throttle(0.5)
+    throttle.started(1000.0)
+    assert throttle.delay(now=1000.1) == pytest.approx(0.4)
+    assert throttle.delay(now=1000.5) == 0.0
+    assert throttle.delay(now=1003.0) == 0.0  # idle since: at once
+
+
+class ManualClock:
+    """A clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class GatedEngine(FakeEngine):
+    """A fake engine whose live syncs wait for the test to open the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def sync_pages(self, titles: set[str]) -> SyncResult:
+        with self._guard:
+            self.running += 1
+        try:
+            self.gate.wait(10)
+        finally:
+            with self._guard:
+                self.running -= 1
+        return super().sync_pages(titles)
+
+
+def test_an_event_that_finds_the_worker_idle_is_synced_without_waiting_the_window(
+    queue: JobQueue,
+) -> None:
+    engine = FakeEngine()
+    clock = ManualClock()
+    # a window of an hour on a clock moved only by the test: a trailing window would wait it
+    worker = Worker(
+        engine,
+        queue,
+        engine.wiki,  # type: ignore[arg-type]
+        coalesce_seconds=3600.0,
+        catchup_seconds=3600.0,
+        clock=clock,
+    )
+    worker.start()
+    try:
+        wait_for(worker.ready.is_set)
+        clock.now += 3600.0  # idle for a window since the first sync started
+        queue.enqueue(edit("Page A"))
+        worker.notify()
+        wait_for(lambda: len(engine.calls) == 2)
+    finally:
+        worker.stop(timeout=5)
+    assert engine.calls == ["full", frozenset({"Page A"})]
+
+
+def test_events_that_arrive_during_a_sync_are_gathered_into_the_next_one(
+    queue: JobQueue,
+) -> None:
+    engine = GatedEngine()
+    clock = ManualClock()
+    worker = Worker(
+        engine,
+        queue,
+        engine.wiki,  # type: ignore[arg-type]
+        coalesce_seconds=0.5,
+        catchup_seconds=3600.0,
+        clock=clock,
+    )
+    worker.start()
+    try:
+        wait_for(worker.ready.is_set)
+        clock.now += 0.5
+        queue.enqueue(edit("Page A"))
+        worker.notify()
+        wait_for(lambda: engine.running == 1)  # the sync of Page A has started and waits
+        for title in ("Page B", "Page C", "Page D"):
+            queue.enqueue(edit(title))
+            worker.notify()
+        clock.now += 0.5  # the sync took the whole window: the next one may start at its end
+        engine.gate.set()
+        wait_for(lambda: queue.depth() == 0)
+    finally:
+        worker.stop(timeout=5)
+    assert engine.calls == [
+        "full",
+        frozenset({"Page A"}),
+        frozenset({"Page B", "Page C", "Page D"}),
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.generate import SIZES, generate
+from bench.generate import SIZES, generate, scaled
 from bench.report import KEYS, table, write_results
 from bench.run import Options, run
 
@@ -35,6 +35,17 @@ def test_the_generator_is_deterministic_and_has_the_asked_size() -> None:
     assert first.pledges == SIZES["tiny"].pledges
 
 
+def test_a_scaled_size_has_a_longer_history_with_the_same_circles() -> None:
+    bigger = scaled(SIZES["tiny"], 2.5)
+    wiki = generate(bigger)
+    assert (len(wiki.pages), bigger.circles, bigger.year_range) == (
+        100,
+        4,
+        (2022, 2023, 2024, 2025, 2026),
+    )
+    assert sum(p.text.count("{{Contribution") for p in wiki.pages) == bigger.declarations == 375
+
+
 def test_the_json_holds_every_figure_with_a_plausible_value(results: dict[str, Any]) -> None:
     assert set(KEYS) <= set(results)
     assert results["floor_s"] > 0
@@ -45,6 +56,10 @@ def test_the_json_holds_every_figure_with_a_plausible_value(results: dict[str, A
     assert results["compute_s"] > 0
     assert results["peak_rss_mb"] > 10
     assert len(results["details"]["incremental_s"]) == 3
+    assert results["incremental_floor_s"] > 0
+    assert results["incremental_ratio"] == pytest.approx(
+        results["incremental_p95_s"] / results["incremental_floor_s"], abs=0.01
+    )
 
 
 def test_the_table_names_each_target_and_whether_it_is_met(results: dict[str, Any]) -> None:

@@ -1,0 +1,324 @@
+"""`compute_all` kept up to date from one sync to the next (issue 16): a live sync recomputes
+only what its changed pages touch, and the result equals a full recompute.
+
+What each piece reads, and so when it is recomputed:
+
+- the contribution ledger (`ledger.incremental.LedgerState`): the changed pages' declarations
+  and the circle-years they are counted in; everything when a circle, an envelope or a closing
+  changed;
+- the co-budget: every campaign, when a `{{Cobudget}}`, a project or a pledge changed (a
+  member's pledges are judged together, across pages), else the same reports;
+- the cards' feedback, page by page: a page's entries when its declarations or pledges were
+  judged again or its problems changed; a shard of card data when one of its pages changed;
+- the requested statements: those of the members who declared in a recomputed circle-year
+  (their shares of a split change with the others' declarations), all of them when the
+  co-budget or the context was recomputed;
+- the problems (few) are merged and sorted again on each computation.
+
+`tests/unit/test_incremental.py` checks on random sequences of edits that every computed
+result and every rendered page equals `compute_all`'s.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
+from itertools import chain
+from typing import Protocol
+
+from ledger.budget import compute_campaigns
+from ledger.incremental import LedgerState, context_records, merged_context
+from ledger.record import Problem, Records, sort_problems
+from ledger.report import CampaignReport, ContributionReport, CountedPledge
+from ledger.statement import (
+    CampaignIndex,
+    Statement,
+    StatementIndex,
+    YearIndex,
+    YearLines,
+    index_campaign,
+    index_year,
+    normalise_member,
+)
+from parsers.card import CardCall
+from render.card import (
+    CARD_SHARDS,
+    Feedback,
+    contribution_feedback,
+    page_entries,
+    pledge_feedback,
+    shard_of,
+)
+from render.compute import Computation, _template_family, _wiki_names
+from render.config import SyncConfig
+from render.statement import requested_statements
+
+
+class SourcePage(Protocol):
+    """A parsed source page (`sync.state.ParsedPage`); a new object whenever it changed."""
+
+    @property
+    def page_id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def records(self) -> Records: ...
+    @property
+    def problems(self) -> list[Problem]: ...
+    @property
+    def cards(self) -> tuple[CardCall, ...]: ...
+
+
+def _budget(records: Records) -> tuple[object, ...]:
+    return (records.campaigns, records.projects, records.pledges)
+
+
+class IncrementalComputer:
+    """The pieces of the last computation, for one engine; `compute` is called in a sync."""
+
+    def __init__(self, config: SyncConfig) -> None:
+        self.config = config
+        self._ledger = LedgerState(
+            default_rate=config.default_rate, floor=config.closing_floor, limits=config.limits
+        )
+        self._pages: dict[int, SourcePage] = {}
+        self._records: Records | None = None  # the last merged records
+        self._started = False
+        self._campaigns: tuple[dict[str, CampaignReport], list[Problem]] = ({}, [])
+        self._pledges: dict[str, list[CountedPledge]] = {}  # by page title, judged order
+        self._entries: dict[int, tuple[int, dict[str, Feedback]]] = {}  # page id: shard, entries
+        self._page_problems: dict[str, list[Problem]] = {}
+        self._shards: dict[int, tuple[tuple[str, Feedback], ...]] = {}
+        self._statements: dict[str, Statement] = {}
+        self._year_indexes: dict[int, tuple[tuple[object, ...], YearIndex]] = {}
+        self._campaign_indexes: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
+        self._lines: YearLines = {}
+        self.recomputed: dict[str, int] = {}  # what the last computation did again, for tests
+
+    def compute(self, pages: Sequence[SourcePage], today: datetime.date) -> Computation:
+        """What `compute_all` returns for the merged records of `pages` (in merge order),
+        with `cards`, `card_shards` and `statements` filled in."""
+        current = {page.page_id: page for page in pages}
+        old = self._pages
+        changed = {pid for pid, page in current.items() if old.get(pid) is not page}
+        changed |= old.keys() - current.keys()
+        empty = Records()
+
+        def before(pid: int) -> Records:
+            return old[pid].records if pid in old else empty
+
+        def after(pid: int) -> Records:
+            return current[pid].records if pid in current else empty
+
+        restart = not self._started
+        context = restart or any(
+            context_records(before(pid)) != context_records(after(pid)) for pid in changed
+        )
+        budget = restart or any(_budget(before(pid)) != _budget(after(pid)) for pid in changed)
+        moved_members = {
+            normalise_member(item.contributor)
+            for pid in changed
+            for item in self._ledger.page_counted(pid)
+        }
+        records = self._merge(pages, changed, before, after)
+        reports, ledger_problems, implausible = self._ledger.update(
+            [(page.page_id, page.records) for page in pages],
+            changed,
+            merged_context(page.records for page in pages) if context else None,
+        )
+        if budget:
+            self._campaigns = compute_campaigns(records)
+            self._pledges = defaultdict(list)
+            for campaign in self._campaigns[0].values():
+                for pledge in campaign.pledges:
+                    self._pledges[pledge.source.page].append(pledge)
+        computation = self._assemble(pages, records, reports, ledger_problems, implausible, today)
+        computation.cards = {page.title: (page.page_id, page.cards) for page in pages}
+        every = context or budget
+        cards = self._update_cards(pages, computation, changed, every, budget)
+        members = moved_members | {
+            normalise_member(item.contributor)
+            for pid in changed
+            for item in self._ledger.page_counted(pid)
+        }
+        for key in self._ledger.dirty:
+            members |= {normalise_member(name) for name in self._ledger.group_members(key)}
+        statements = self._update_statements(computation, None if every else members)
+        self.recomputed = {
+            "context": int(context),
+            "budget": int(budget),
+            "circle_years": len(self._ledger.dirty),
+            "card_pages": cards,
+            "statements": statements,
+        }
+        self._pages = current
+        self._started = True
+        return computation
+
+    def _merge(
+        self,
+        pages: Sequence[SourcePage],
+        changed: set[int],
+        before: Callable[[int], Records],
+        after: Callable[[int], Records],
+    ) -> Records:
+        """The merged records; a kind no changed page holds (before or after) keeps its list."""
+        previous = self._records
+        merged = Records()
+        for kind in (f.name for f in fields(Records)):
+            held = any(getattr(before(pid), kind) or getattr(after(pid), kind) for pid in changed)
+            if previous is None or held:
+                setattr(
+                    merged, kind, list(chain.from_iterable(getattr(p.records, kind) for p in pages))
+                )
+            else:
+                setattr(merged, kind, getattr(previous, kind))
+        self._records = merged
+        return merged
+
+    def _assemble(
+        self,
+        pages: Sequence[SourcePage],
+        records: Records,
+        reports: dict[int, ContributionReport],
+        ledger_problems: list[Problem],
+        implausible: list[tuple[int, Problem]],
+        today: datetime.date,
+    ) -> Computation:
+        """The end of `compute_all`, on the pieces: problems renamed, merged and sorted."""
+        config = self.config
+        parse_problems = [problem for page in pages for problem in page.problems]
+        contribution_family, budget_family = _template_family(config)
+        contribution_parse = [p for p in parse_problems if p.template in contribution_family]
+        budget_parse = [p for p in parse_problems if p.template in budget_family]
+        computation = Computation(records, parse_problems, today=today)
+        rename = _wiki_names(config)
+        contribution_problems = rename(ledger_problems)
+        contribution_problems += rename([problem for _, problem in implausible])
+        for year, report in reports.items():
+            of_year = [problem for problem_year, problem in implausible if problem_year == year]
+            report.problems = sort_problems(
+                rename(report.problems) + rename(of_year) + contribution_parse
+            )
+            computation.contributions[year] = report
+        campaigns, campaign_problems = self._campaigns
+        campaign_problems = rename(campaign_problems)
+        for name, campaign in campaigns.items():
+            problems = sort_problems(rename(campaign.problems) + budget_parse)
+            computation.campaigns[name] = replace(campaign, problems=problems)
+        computation.problems = sort_problems(
+            parse_problems + contribution_problems + campaign_problems
+        )
+        return computation
+
+    def _update_cards(
+        self,
+        pages: Sequence[SourcePage],
+        computation: Computation,
+        changed: set[int],
+        every: bool,
+        budget: bool,
+    ) -> int:
+        """Bring the cards' entries up to date; returns how many pages were judged again."""
+        by_page: dict[str, list[Problem]] = defaultdict(list)
+        for problem in computation.problems:
+            by_page[problem.source.page].append(problem)
+        dirty = set(changed)
+        current = {page.page_id: page for page in pages}
+        if every:
+            dirty |= current.keys()
+        ids: dict[str, list[int]] = defaultdict(list)
+        for page in pages:
+            ids[page.title].append(page.page_id)
+        for title in by_page.keys() | self._page_problems.keys():
+            if by_page.get(title, []) != self._page_problems.get(title, []):
+                dirty.update(ids.get(title, ()))  # a page whose title changed is in `changed`
+        if budget:
+            for title in self._pledges:
+                dirty.update(ids.get(title, ()))
+        self._page_problems = dict(by_page)
+        shards: set[int] = set()
+        for pid in dirty:
+            held = self._entries.pop(pid, None)
+            if held is not None:
+                shards.add(held[0])
+            found = current.get(pid)
+            if found is not None:
+                shard = shard_of(pid)
+                shards.add(shard)
+                self._entries[pid] = (shard, self._page_entries(found, by_page))
+        if not self._shards:
+            shards = set(range(CARD_SHARDS))
+        members: dict[int, list[int]] = defaultdict(list)
+        for pid, (shard, _) in self._entries.items():
+            if shard in shards:
+                members[shard].append(pid)
+        for shard in shards:
+            merged: dict[str, Feedback] = {}
+            for pid in members.get(shard, ()):
+                merged.update(self._entries[pid][1])
+            self._shards[shard] = tuple(sorted(merged.items()))
+        computation.card_shards = dict(self._shards)
+        return len(dirty)
+
+    def _page_entries(
+        self, page: SourcePage, by_page: dict[str, list[Problem]]
+    ) -> dict[str, Feedback]:
+        if not page.cards:
+            return {}
+        title = page.title
+        judged: dict[tuple[str, int], Feedback] = {}
+        # as `render.card._feedbacks` meets them: by year and date, then the pledges
+        for item in sorted(self._ledger.page_counted(page.page_id), key=lambda c: c.date):
+            judged[(item.source.page, item.source.line)] = contribution_feedback(item)
+        for pledge in self._pledges.get(title, ()):
+            judged[(pledge.source.page, pledge.source.line)] = pledge_feedback(pledge)
+        problems: dict[tuple[str, int], list[Problem]] = defaultdict(list)
+        for problem in by_page.get(title, ()):
+            problems[(problem.source.page, problem.source.line)].append(problem)
+        return page_entries(title, page.page_id, page.cards, judged, problems, {})
+
+    def _statement_index(self, computation: Computation) -> StatementIndex:
+        """The reports read by member; a year whose declarations and circles are the same
+        objects as last time, and an unchanged campaign, are not read again."""
+        years: dict[int, tuple[tuple[object, ...], YearIndex]] = {}
+        for year, report in sorted(computation.contributions.items()):
+            key = (report.contributions, *report.circles)
+            held = self._year_indexes.get(year)
+            if (
+                held is None
+                or len(held[0]) != len(key)
+                or any(a is not b for a, b in zip(held[0], key, strict=True))
+            ):
+                held = (key, index_year(report))
+            years[year] = held
+        campaigns: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
+        for name, raw in sorted(self._campaigns[0].items()):
+            found = self._campaign_indexes.get(name)
+            campaigns[name] = found if found and found[0] is raw else (raw, index_campaign(raw))
+        self._year_indexes, self._campaign_indexes = years, campaigns
+        alive = {id(index) for _, index in years.values()}
+        self._lines = {key: line for key, line in self._lines.items() if key[0] in alive}
+        return StatementIndex.from_parts(
+            [index for _, index in years.values()], [index for _, index in campaigns.values()]
+        )
+
+    def _update_statements(self, computation: Computation, members: set[str] | None) -> int:
+        """The requested statements, computed again for `members` (None: for everyone)."""
+        config = self.config
+        requested = requested_statements(computation.records.statements, config.user_namespaces)
+        wanted = {m for title, m in requested.items() if not config.pages.is_output(title)}
+        kept = {
+            member: statement
+            for member, statement in self._statements.items()
+            if member in wanted and members is not None and normalise_member(member) not in members
+        }
+        missing = wanted - kept.keys()
+        if missing:
+            index = self._statement_index(computation)
+            kept.update({m: index.statement(m, self._lines) for m in missing})
+        self._statements = kept
+        computation.statements = dict(kept)
+        return len(missing)
