@@ -57,8 +57,10 @@ def test_the_json_holds_every_figure_with_a_plausible_value(results: dict[str, A
     assert results["peak_rss_mb"] > 10
     assert len(results["details"]["incremental_s"]) == 3
     assert results["incremental_floor_s"] > 0
+    # the JSON's seconds are rounded to the millisecond: at the tiny size a floor of 0.04 s
+    # is known to ±1.25 %, and the ratio (computed before rounding) to as much
     assert results["incremental_ratio"] == pytest.approx(
-        results["incremental_p95_s"] / results["incremental_floor_s"], abs=0.01
+        results["incremental_p95_s"] / results["incremental_floor_s"], rel=0.02
     )
 
 
