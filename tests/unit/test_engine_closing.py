@@ -5,20 +5,19 @@ entitled to pay, counted up to what the decision made due."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ledger.governance import GovernanceSettings, Mode
+from ledger.governance import Mode
 from ledger.report import contribution_report_to_json
 from parsers.marker import extract_generated
-from render.config import SyncConfig
 from sync.engine import SyncEngine
 from sync.state import StateStore
 from tests.fakewiki import FakeWiki
+from tests.unit.test_engine_governance import engine_for, state
+
+__all__ = ["state"]  # the fixture, shared with the governance tests
 
 CIRCLE = "Cercle Animation"
 ZOE = "Utilisateur:Zoé Blanc/Contributions 2026"
@@ -57,19 +56,6 @@ def wiki() -> FakeWiki:
         user="Bruno Lefèvre",
     )
     return wiki
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateStore]:
-    store = StateStore(tmp_path / "state.sqlite3")
-    yield store
-    store.close()
-
-
-def engine_for(wiki: FakeWiki, state: StateStore, mode: Mode = Mode.WARN) -> SyncEngine:
-    settings = GovernanceSettings(mode=mode, treasurer_group="tresorerie", bots=("WikiLedgerBot",))
-    config = SyncConfig(governance=settings, timezone="UTC")
-    return SyncEngine(wiki, state, config, today=lambda: datetime.date(2026, 3, 1))
 
 
 def circle_json(engine: SyncEngine) -> dict[str, Any]:

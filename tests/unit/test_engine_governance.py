@@ -56,7 +56,7 @@ def state(tmp_path: Path) -> Iterator[StateStore]:
     store.close()
 
 
-def engine_for(wiki: FakeWiki, state: StateStore, mode: Mode) -> SyncEngine:
+def engine_for(wiki: FakeWiki, state: StateStore, mode: Mode = Mode.WARN) -> SyncEngine:
     settings = GovernanceSettings(mode=mode, treasurer_group="tresorerie", bots=("WikiLedgerBot",))
     config = SyncConfig(governance=settings, timezone="UTC")
     return SyncEngine(wiki, state, config, today=lambda: datetime.date(2026, 3, 1))
