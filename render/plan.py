@@ -84,9 +84,13 @@ def _declarations(number: int) -> str:
 
 
 # The order pages are written in: the order people look at them after a save. The year's
-# registre first, then the circle's page, then the card data (their save may wait for the
-# sources' rendering, render.card / sync.card_refresh), then everything else.
-REGISTRY, CIRCLE, CARDS, REST = range(4)
+# registres first, then the circles' pages and the campaigns' Bilans, then the data pages the
+# templates on members' pages read (a circle's envelope, a project's box), then the card data
+# (their save may wait for the sources' rendering, render.card / sync.card_refresh), then
+# everything else. A card saying "compté" is rendered after its shard was saved, so the data
+# pages written before it are already in that rendering: a pledge's card never says "compté"
+# beside a project box still showing the old total.
+REGISTRY, CIRCLE, DATA, CARDS, REST = range(5)
 
 
 class _Planner:
@@ -251,6 +255,7 @@ def plan_pages(
             tuple((r.year, tuple(r.circles)) for r in reports),
             partial(render_contribution_data, reports),
             f"données de {len(circles)} cercles",
+            rank=DATA,
         )
     for name, campaign in sorted(computation.campaigns.items()):
         pledged = sum((p.pledged for p in campaign.projects), Decimal("0"))
@@ -266,12 +271,14 @@ def plan_pages(
                 anomalies_page=pages.anomalies,
             ),
             f"{len(campaign.projects)} projets dont {funded} financés, promis {_eur(pledged)}",
+            rank=CIRCLE,
         )
         planner.add(
             pages.campaign_data_for(name),
             tuple(campaign.projects),
             partial(render_campaign_data, campaign),
             f"données de {len(campaign.projects)} projets",
+            rank=DATA,
         )
     for title, statement in plan_statements(computation, config):
         total = statement.total

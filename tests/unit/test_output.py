@@ -8,6 +8,7 @@ import pytest
 
 from ledger.record import Problem, Records
 from parsers.page import parse_page
+from render.card import CARD_SHARDS
 from render.compute import Computation, compute_all
 from render.config import PageTitles, SyncConfig
 from render.pages import without_timestamp
@@ -86,6 +87,24 @@ def test_each_circle_with_declarations_gets_its_page_right_after_the_registre() 
     start = titles.index(REGISTRY)
     assert titles[start : start + 3] == [REGISTRY, f"{REGISTRY}/Accueil", f"{REGISTRY}/Numérique"]
     assert f"{REGISTRY}/Jardin" not in titles  # an envelope but no declaration: no page
+
+
+def test_pages_are_written_registres_circles_and_bilans_data_cards_then_the_rest() -> None:
+    """The order a member looks at pages after a save; the data pages the boxes on members'
+    pages read come before the card shards, so a card saying "compté" is never rendered
+    beside a box still showing the old total."""
+    titles = [o.title for o in plan_outputs(compute(), CONFIG)]
+    pages = CONFIG.pages
+    cards = [titles.index(pages.card_data_for(n)) for n in range(CARD_SHARDS)]
+    registres = [titles.index(REGISTRY)]
+    circles = [titles.index(f"{REGISTRY}/{c}") for c in ("Accueil", "Numérique")]
+    circles.append(titles.index(pages.bilan_for("Été")))
+    data = [titles.index(pages.contribution_data), titles.index(pages.campaign_data_for("Été"))]
+    rest = [titles.index(pages.anomalies), titles.index("Utilisateur:Bob")]
+    assert max(registres) < min(circles)
+    assert max(circles) < min(data)
+    assert max(data) < min(cards)
+    assert max(cards) < min(rest)
 
 
 def test_the_registre_links_its_circles_and_lists_no_declaration() -> None:
