@@ -264,15 +264,23 @@ class Governed:
     problems: list[Problem]
 
 
-def govern(records: Records, history: History, rules: Governance) -> Governed:
+def govern(
+    records: Records,
+    history: History,
+    rules: Governance,
+    trails: Mapping[Source, list[Trail]] | None = None,
+) -> Governed:
     """Judge every declaration of `records` (the pages now) from its trail in `history`.
 
     In enforce mode the declarations get their counted status; in warn mode they are as
     written. A declaration the history does not know (not folded yet) is left as it is.
     A verdict is worked out again only when its trail, its line or the référent·es changed
-    (or other rules are given): a live edit judges the declarations of one page.
+    (or other rules are given): a live edit judges the declarations of one page. `trails`:
+    the declarations' trails by source, when the caller has them (those of one page), else
+    every trail of the history.
     """
-    trails = history.by_source("contribution")
+    if trails is None:
+        trails = history.by_source("contribution")
     if history.cache_owner is not rules:
         history.cache.clear()
         history.cache_owner = rules

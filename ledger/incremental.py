@@ -32,12 +32,14 @@ from ledger.contribution import (
     TEMPLATE_CIRCLE,
     TEMPLATE_CONTRIBUTION,
     TEMPLATE_ENVELOPE,
+    _after,
     _circle_key,
     _circle_name,
     _circle_totals,
     _count,
     _index_circles,
     _index_envelopes,
+    _late_problem,
     _resolve,
     _Sums,
 )
@@ -50,6 +52,7 @@ from ledger.record import (
     Problem,
     Records,
     Severity,
+    Source,
     sort_problems,
 )
 from ledger.report import (
@@ -82,6 +85,14 @@ class _Context:
     problems: list[tuple[int | None, Problem]]
     years: set[int]  # of envelopes and closings, even erroneous ones
     resolved: dict[tuple[str, int], tuple[str, Decimal] | None] = field(default_factory=dict)
+    _timed: bool | None = None
+
+    @property
+    def timed(self) -> bool:
+        """Whether a closing has a revision time (without one nothing is after it)."""
+        if self._timed is None:
+            self._timed = any(c.timestamp is not None for c in self.closings.values())
+        return self._timed
 
 
 def _context(records: ContextRecords) -> _Context:
@@ -104,6 +115,9 @@ class PageCheck:
     implausible: tuple[tuple[int, Problem], ...]
     used: frozenset[GroupKey]  # circle-years of its counted declarations
     years: tuple[int, ...]  # of every declaration, counted or not
+    # left out, changed after their circle-year's closing: (circle-year, where)
+    late: tuple[tuple[GroupKey, Source], ...] = ()
+    paid_after: frozenset[Source] = frozenset()  # counted, set `versée` after the closing
 
 
 _EMPTY = PageCheck((), (), (), frozenset(), ())
@@ -111,13 +125,17 @@ _SPLICE_LIMIT = 50  # more changed pages than this: the years' lists are sorted 
 
 
 def _check_page(records: Records, context: _Context, rate: Decimal, limits: Limits) -> PageCheck:
-    """`ledger.contribution._check`'s loop over one page's declarations (no revision times)."""
+    """`ledger.contribution._check`'s loop over one page's declarations (the closings' times
+    and the declarations' from their verdicts, as `compute_ledger` without `changed_at`)."""
     if not records.contributions:
         return _EMPTY
     counted: list[CountedContribution] = []
     problems: list[tuple[int, Problem]] = []
     used: set[GroupKey] = set()
+    late: list[tuple[GroupKey, Source]] = []
+    paid_after: set[Source] = set()
     resolved = context.resolved
+    closings = context.closings if context.timed else {}
     for declaration in records.contributions:
         year = declaration.date.year
         key = (declaration.circle, year)
@@ -132,8 +150,18 @@ def _check_page(records: Records, context: _Context, rate: Decimal, limits: Limi
             problem = Problem(declaration.source, TEMPLATE_CONTRIBUTION, Severity.ERROR, message)
             problems.append((year, problem))
             continue
-        used.add((target[0], year))
+        group = (target[0], year)
+        used.add(group)
         item, warning = _count(declaration, *target)
+        closing = closings.get(group)
+        if closing is not None:
+            after, paid = _after(closing, declaration, None, None)
+            if after:
+                late.append((group, item.source))
+                problems.append((year, _late_problem(item, closing, year)))
+                continue
+            if paid:
+                paid_after.add(item.source)
         counted.append(item)
         if warning is not None:
             problems.append((year, warning))
@@ -143,6 +171,8 @@ def _check_page(records: Records, context: _Context, rate: Decimal, limits: Limi
         tuple(check_plausibility(records.contributions, limits)),
         frozenset(used),
         tuple(c.date.year for c in records.contributions),
+        tuple(late),
+        frozenset(paid_after),
     )
 
 
@@ -167,6 +197,7 @@ class LedgerState:
         self.checks: dict[int, PageCheck] = {}  # by page id
         self._groups: dict[GroupKey, _Group] = {}
         self._members: dict[GroupKey, dict[int, list[CountedContribution]]] = defaultdict(dict)
+        self._late: dict[GroupKey, dict[int, list[Source]]] = defaultdict(dict)
         self._used: Counter[GroupKey] = Counter()
         self._years: Counter[int] = Counter()  # of declarations
         self._by_year: dict[int, list[CountedContribution]] = {}  # chronological
@@ -225,6 +256,7 @@ class LedgerState:
         self.checks.clear()
         self._groups.clear()
         self._members.clear()
+        self._late.clear()
         self._used.clear()
         self._years.clear()
         self._by_year.clear()
@@ -253,6 +285,12 @@ class LedgerState:
             self._members[key].pop(page_id, None)
             if lists is not None:
                 _remove(self._year_list(lists, key[1]), item)
+        for key, _ in old.late:
+            touched.add(key)
+            self._late[key].pop(page_id, None)
+        for key, source in new.late:
+            touched.add(key)
+            self._late[key].setdefault(page_id, []).append(source)
         for item in new.counted:
             key = (item.circle, item.date.year)
             touched.add(key)
@@ -303,7 +341,10 @@ class LedgerState:
                 sums = people[item.contributor] = _Sums()
             sums.add(item)
             months[item.date.month].add(item)
-        closure = Closure(self.floor, self._context.closings.get(key), items, frozenset(), [])
+        pages = self._members.get(key, {}).keys()
+        paid_after = frozenset(s for pid in pages for s in self.checks[pid].paid_after)
+        late = [source for sources in self._late.get(key, {}).values() for source in sources]
+        closure = Closure(self.floor, self._context.closings.get(key), items, paid_after, late)
         envelope = self._context.envelopes.get(key)
         totals = _circle_totals(name, envelope, people, self.default_rate, closure)
         return _Group(tuple(items), people, dict(months), totals)

@@ -50,6 +50,9 @@ class History:
         # What changed since the last `take_changes()`: trails to save, trails merged away.
         self.dirty: set[int] = set()
         self.deleted: set[int] = set()
+        # The pages whose trails changed since the last `take_touched()` (for a judge that
+        # keeps each page's verdicts: sync.keeper).
+        self.touched: set[int] = set()
         # Verdicts already worked out, by trail, for `ledger.governance` (never stored): valid
         # for the rules in `cache_owner` while the trail and the référent·es are unchanged.
         self.cache: dict[int, tuple[object, ...]] = {}
@@ -107,6 +110,11 @@ class History:
         self.dirty, self.deleted = set(), set()
         return changed, deleted
 
+    def take_touched(self) -> set[int]:
+        """The ids of the pages whose trails changed since the last call."""
+        touched, self.touched = self.touched, set()
+        return touched
+
     @classmethod
     def rebuild(cls, revisions: Iterable[PageRevision]) -> History:
         """The history from every revision of the source pages, in any order."""
@@ -123,6 +131,7 @@ class History:
         if change.records is not None and rev_id <= self.last_rev.get(page_id, 0):
             return
         self.last_rev[page_id] = max(rev_id, self.last_rev.get(page_id, 0))
+        self.touched.add(page_id)
         on_page = self.pages.setdefault(page_id, {})
         circles_touched: set[str] = set()
         for kind in KINDS:
@@ -196,6 +205,7 @@ class History:
             self._live.setdefault(kind.name, {}).setdefault(values, []).append(trail.number)
             on_page = self.pages[copy.page_id][kind.name]
             on_page[on_page.index(copy.number)] = trail.number
+            self.touched.add(copy.page_id)
             del self.trails[copy.number]
             self.deleted.add(copy.number)
             return

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 from itertools import chain
 from typing import Protocol
@@ -42,6 +42,7 @@ from ledger.statement import (
     index_year,
     normalise_member,
 )
+from ledger.window import Window, attach_window
 from parsers.card import CardCall
 from render.card import (
     CARD_SHARDS,
@@ -51,7 +52,7 @@ from render.card import (
     pledge_feedback,
     shard_of,
 )
-from render.compute import Computation, _template_family, _wiki_names
+from render.compute import Computation, _template_family, _untitled_campaigns, _wiki_names
 from render.config import SyncConfig
 from render.statement import requested_statements
 
@@ -87,7 +88,12 @@ class IncrementalComputer:
         self._records: Records | None = None  # the last merged records
         self._started = False
         self._campaigns: tuple[dict[str, CampaignReport], list[Problem]] = ({}, [])
+        # the campaigns as the computation holds them (problems, the rounds' window), and the
+        # late changes the window found; kept while their inputs are the same objects
+        self._judged_campaigns: tuple[tuple[object, ...], dict[str, CampaignReport], list[Problem]]
+        self._judged_campaigns = ((), {}, [])
         self._pledges: dict[str, list[CountedPledge]] = {}  # by page title, judged order
+        self._campaigns_fresh = False  # whether the last `_campaigns_judged` worked them out
         self._entries: dict[int, tuple[int, dict[str, Feedback]]] = {}  # page id: shard, entries
         self._page_problems: dict[str, list[Problem]] = {}
         self._shards: dict[int, tuple[tuple[str, Feedback], ...]] = {}
@@ -97,9 +103,17 @@ class IncrementalComputer:
         self._lines: YearLines = {}
         self.recomputed: dict[str, int] = {}  # what the last computation did again, for tests
 
-    def compute(self, pages: Sequence[SourcePage], today: datetime.date) -> Computation:
-        """What `compute_all` returns for the merged records of `pages` (in merge order),
-        with `cards`, `card_shards` and `statements` filled in."""
+    def compute(
+        self,
+        pages: Sequence[SourcePage],
+        today: datetime.date,
+        *,
+        governance: Mapping[int, list[Problem]] | None = None,
+        window: Window | None = None,
+    ) -> Computation:
+        """What `compute_all` returns for the merged records of `pages` (in merge order) and
+        the same `governance` and `window`, with `cards`, `card_shards` and `statements`
+        filled in."""
         current = {page.page_id: page for page in pages}
         old = self._pages
         changed = {pid for pid, page in current.items() if old.get(pid) is not page}
@@ -130,14 +144,19 @@ class IncrementalComputer:
         )
         if budget:
             self._campaigns = compute_campaigns(records)
+        computation = self._assemble(
+            pages, records, reports, ledger_problems, implausible, today, governance or {}, window
+        )
+        # the campaigns as counted changed: their pledges, the rounds' window, their problems
+        campaigns_changed = budget or self._campaigns_fresh
+        if campaigns_changed:
             self._pledges = defaultdict(list)
-            for campaign in self._campaigns[0].values():
+            for campaign in computation.campaigns.values():
                 for pledge in campaign.pledges:
                     self._pledges[pledge.source.page].append(pledge)
-        computation = self._assemble(pages, records, reports, ledger_problems, implausible, today)
         computation.cards = {page.title: (page.page_id, page.cards) for page in pages}
-        every = context or budget
-        cards = self._update_cards(pages, computation, changed, every, budget)
+        every = context or campaigns_changed
+        cards = self._update_cards(pages, computation, changed, every, campaigns_changed)
         members = moved_members | {
             normalise_member(item.contributor)
             for pid in changed
@@ -186,6 +205,8 @@ class IncrementalComputer:
         ledger_problems: list[Problem],
         implausible: list[tuple[int, Problem]],
         today: datetime.date,
+        governance: Mapping[int, list[Problem]],
+        window: Window | None,
     ) -> Computation:
         """The end of `compute_all`, on the pieces: problems renamed, merged and sorted."""
         config = self.config
@@ -199,19 +220,60 @@ class IncrementalComputer:
         contribution_problems += rename([problem for _, problem in implausible])
         for year, report in reports.items():
             of_year = [problem for problem_year, problem in implausible if problem_year == year]
+            found = rename(governance.get(year, []))
             report.problems = sort_problems(
-                rename(report.problems) + rename(of_year) + contribution_parse
+                rename(report.problems) + rename(of_year) + contribution_parse + found
             )
             computation.contributions[year] = report
+        computation.governance = sort_problems(
+            rename([p for problems in governance.values() for p in problems])
+        )
         campaigns, campaign_problems = self._campaigns
         campaign_problems = rename(campaign_problems)
-        for name, campaign in campaigns.items():
-            problems = sort_problems(rename(campaign.problems) + budget_parse)
-            computation.campaigns[name] = replace(campaign, problems=problems)
+        judged, late = self._campaigns_judged(campaigns, budget_parse, window)
+        computation.campaigns.update(judged)
+        campaign_problems = campaign_problems + _untitled_campaigns(computation, config)
         computation.problems = sort_problems(
-            parse_problems + contribution_problems + campaign_problems
+            parse_problems
+            + contribution_problems
+            + campaign_problems
+            + computation.governance
+            + late
         )
         return computation
+
+    def _campaigns_judged(
+        self,
+        campaigns: dict[str, CampaignReport],
+        budget_parse: list[Problem],
+        window: Window | None,
+    ) -> tuple[dict[str, CampaignReport], list[Problem]]:
+        """Each campaign with its problems and the rounds' window attached, as `compute_all`
+        does; the same objects while the campaigns, the parse problems and the window are."""
+        key = (campaigns, window, budget_parse)
+        held_key, held, held_late = self._judged_campaigns
+        if (
+            len(held_key) == 3
+            and held_key[0] is campaigns
+            and held_key[1] is window
+            and held_key[2] == budget_parse
+        ):
+            self._campaigns_fresh = False
+            return dict(held), held_late
+        self._campaigns_fresh = True
+        rename = _wiki_names(self.config)
+        judged: dict[str, CampaignReport] = {}
+        late: list[Problem] = []
+        for name, campaign in campaigns.items():
+            problems = sort_problems(rename(campaign.problems) + budget_parse)
+            copy = replace(campaign, problems=problems)
+            if window is not None:
+                before = list(copy.problems)
+                attach_window(copy, window)
+                late += [p for p in copy.problems if p not in before]
+            judged[name] = copy
+        self._judged_campaigns = (key, judged, late)
+        return dict(judged), late
 
     def _update_cards(
         self,
@@ -295,7 +357,7 @@ class IncrementalComputer:
                 held = (key, index_year(report))
             years[year] = held
         campaigns: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
-        for name, raw in sorted(self._campaigns[0].items()):
+        for name, raw in sorted(computation.campaigns.items()):
             found = self._campaign_indexes.get(name)
             campaigns[name] = found if found and found[0] is raw else (raw, index_campaign(raw))
         self._year_indexes, self._campaign_indexes = years, campaigns

@@ -164,9 +164,7 @@ class SyncEngine:
         """Compute from the parsed pages only (no wiki access): `sync.pipeline.compute_pages`
         (the records judged with their history, or kept incrementally when there is none)."""
         pages = sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id))
-        computation = compute_pages(
-            self.keeper, self._incremental, pages, self.config, today=self.today()
-        )
+        computation = compute_pages(self.keeper, self._incremental, pages, today=self.today())
         with_holds(computation, {}, self.holds)  # the pages the last sync could not write
         self.last = computation
         self.cache.changed = False

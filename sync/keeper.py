@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -25,7 +25,9 @@ from ledger.trail import History, PageRevision
 from ledger.window import Window, apply_window
 from render.compute import Computation, compute_all
 from render.config import SyncConfig
+from render.incremental import SourcePage
 from sync.history import HistoryStore, Parse, parsed
+from sync.judging import Judgement, PageJudge
 from sync.port import PageInfo, PageText
 from sync.revisions import RevisionText
 
@@ -93,6 +95,7 @@ class HistoryKeeper:
         self.fingerprint = ""
         self.revisions_read = 0  # by the last build
         self._rules: Governance | None = None
+        self.pages = PageJudge(_timed_closings, _pledges, timezone)  # judged page by page
 
     def close(self) -> None:
         self.store.close()
@@ -225,6 +228,13 @@ class HistoryKeeper:
             governance=judged.governance_by_year(),
             window=judged.window,
         )
+
+    def judge_pages(self, pages: Sequence[SourcePage]) -> Judgement | None:
+        """The pages as counted, judged again only where they or their trails changed (what
+        `judge` gives on their merged records, page by page); None while there is no history."""
+        if self.history is None:
+            return None
+        return self.pages.judge(pages, self.history, self.rules())
 
     def judge(self, records: Records) -> Judged | None:
         """The records as counted with their findings; None while there is no history."""

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ledger.governance import GovernanceSettings, Mode
 from ledger.record import Problem, Records
 from render.compute import Computation
 from render.config import SyncConfig
@@ -71,6 +73,7 @@ lines = st.one_of(
     declarations,
     st.tuples(declarations, declarations).map(" ".join),  # two calls on one line
     st.sampled_from(CIRCLES).map(lambda c: "{{Cercle|nom=" + c + "}}"),
+    st.sampled_from(CIRCLES).map(lambda c: "{{Cercle|nom=" + c + "|référents=Yves Roux}}"),
     st.builds(
         lambda c, year, amount: (
             f"{{{{Enveloppe cercle|cercle={c}|année={year}|montant={amount}}}}}"
@@ -82,8 +85,16 @@ lines = st.one_of(
     st.sampled_from(CIRCLES).map(
         lambda c: f"{{{{Clôture cercle|cercle={c}|année=2025|règle=prorata}}}}"
     ),
-    st.sampled_from(("Zoé Blanc, Yves Roux", "Zoé Blanc, Yves Roux, Ali Ben")).map(
-        lambda who: f"{{{{Cobudget|campagne=Fête|enveloppe=300|participants={who}}}}}"
+    st.builds(
+        lambda who, dates: (
+            f"{{{{Cobudget|campagne=Fête|enveloppe=300|participants={who}{dates}}}}}"
+        ),
+        st.sampled_from(("Zoé Blanc, Yves Roux", "Zoé Blanc, Yves Roux, Ali Ben")),
+        # the in-memory wiki saves every revision on 1 March 2026: pledges before the
+        # opening, after the closing, or within the round
+        st.sampled_from(
+            ("", "|clôture=28/02/2026", "|ouverture=02/03/2026", "|clôture=01/03/2026")
+        ),
     ),
     st.sampled_from(("Vélo", "Four", "Fanfare")).map(
         lambda t: f"{{{{Projet cobudget|campagne=Fête|titre={t}|minimum=100}}}}"
@@ -100,8 +111,11 @@ lines = st.one_of(
     st.just("Une phrase sans modèle."),
 )
 texts = st.lists(lines, max_size=6).map("\n".join)
-# an edit: a page rewritten, or deleted (None)
-edits = st.tuples(st.sampled_from(TITLES), st.one_of(st.none(), texts, texts))
+# an edit: a page rewritten (by one member or another), or deleted (None)
+edits = st.tuples(
+    st.sampled_from(TITLES), st.one_of(st.none(), texts, texts), st.sampled_from(MEMBERS)
+)
+ENFORCE = replace(CONFIG, governance=GovernanceSettings(mode=Mode.ENFORCE))
 
 
 def written(title: str, text: str) -> str:
@@ -162,9 +176,10 @@ def assert_same(incremental: Computation, full: Computation) -> None:
 @given(
     start=st.lists(texts, min_size=len(TITLES), max_size=len(TITLES)),
     steps=st.lists(edits, min_size=1, max_size=8),
+    config=st.sampled_from((CONFIG, ENFORCE)),
 )
 def test_after_any_edits_the_incremental_computation_equals_a_full_recompute(
-    start: list[str], steps: list[tuple[str, str | None]]
+    start: list[str], steps: list[tuple[str, str | None, str]], config: SyncConfig
 ) -> None:
     wiki = FakeWiki()
     for title, text in zip(TITLES, start, strict=True):
@@ -172,27 +187,25 @@ def test_after_any_edits_the_incremental_computation_equals_a_full_recompute(
     with tempfile.TemporaryDirectory() as directory:
         state = StateStore(Path(directory) / "state.sqlite3")
         try:
-            engine = SyncEngine(wiki, state, CONFIG, today=lambda: TODAY)
+            engine = SyncEngine(wiki, state, config, today=lambda: TODAY)
             engine.full_sync()
             keeper = no_history(engine)
             incremental = IncrementalComputer(CONFIG)
             incremental.compute(source_pages(engine), TODAY)
-            for title, text in steps:
+            for title, text, user in steps:
                 if text is None:
                     if wiki.text(title) is None:
                         continue
                     wiki.delete(title)
                 else:
-                    wiki.save(title, written(title, text))
+                    wiki.save(title, written(title, text), user=user)
                 engine.sync_pages({title})
                 # the engine holds a history: what it computed is the full path's
                 assert engine.last is not None
                 assert_same(engine.last, full_recompute(engine))
                 # the incremental computer, kept across the same edits, is the full path's
                 # without a history (where `compute_pages` uses it)
-                computed = compute_pages(
-                    keeper, incremental, source_pages(engine), CONFIG, today=TODAY
-                )
+                computed = compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
                 assert_same(computed, full_recompute(engine, keeper))
             keeper.close()
         finally:
@@ -220,13 +233,13 @@ def test_a_declaration_changed_recomputes_only_its_circle_years(tmp_path: Path) 
         engine = SyncEngine(wiki, state, CONFIG, today=lambda: TODAY)
         engine.full_sync()
         keeper, incremental = no_history(engine), IncrementalComputer(CONFIG)
-        compute_pages(keeper, incremental, source_pages(engine), CONFIG, today=TODAY)
+        compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
         wiki.save(
             zoe,
             "{{Contribution|contributeur=Zoé Blanc|cercle=Animation|date=03/02/2026|montant=90}}",
         )
         engine.sync_pages({zoe})
-        computed = compute_pages(keeper, incremental, source_pages(engine), CONFIG, today=TODAY)
+        computed = compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
         done = incremental.recomputed
         assert (done["context"], done["budget"], done["circle_years"]) == (0, 0, 1)
         assert done["card_pages"] == 1
@@ -256,10 +269,10 @@ def test_a_members_statement_follows_the_split_another_members_declaration_chang
         engine = SyncEngine(wiki, state, CONFIG, today=lambda: TODAY)
         engine.full_sync()
         keeper, incremental = no_history(engine), IncrementalComputer(CONFIG)
-        compute_pages(keeper, incremental, source_pages(engine), CONFIG, today=TODAY)
+        compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
         wiki.save(yves, call % ("Yves Roux", 20))  # Zoé's proposed share grows
         engine.sync_pages({yves})
-        computed = compute_pages(keeper, incremental, source_pages(engine), CONFIG, today=TODAY)
+        computed = compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
         assert incremental.recomputed["statements"] == 1
         assert_same(computed, full_recompute(engine, keeper))
         assert engine.last is not None
