@@ -2,8 +2,12 @@
 
 Each edit changes the `montant` of a clean 2026 declaration by a known number of euros, so
 the registre's « demandé » total must move by exactly that much. The clock starts when the
-save's response arrives and stops at the first poll (every 50 ms) that sees the registre's new
-revision with the expected total. The next edit waits until the service is idle again.
+save's response arrives and stops when the bot's save of the registre returns (the service's
+`saved` line: the new revision exists from then on), as the incremental floor's clock stops
+when its save of the registre returns. A reader also polls the registre (every 50 ms) until
+it shows the expected total: that checks the figure, and its time (`polled`, up to a poll
+interval and a request later) is kept beside. The next edit waits until the service is idle
+again.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ _REQUESTED = re.compile(r"demandé '''([^']+)'''")
 @dataclass(frozen=True, slots=True)
 class EditLatency:
     title: str
-    seconds: float
+    seconds: float  # until the bot's save of the registre returned
     delta: Decimal
+    polled: float  # until a reader polling the registre saw the new total
 
 
 class Session:
@@ -116,19 +121,32 @@ def measure_edits(
         new_call = target.call.replace(f"={target.amount_text}", f"={new_amount}", 1)
         registry_text, registry_rev = reader.page(registry)
         expected = f"demandé '''{money(requested_total(registry_text) + delta)}'''"
+        asked_at = time.time()
         member.edit(target.title, text.replace(target.call, new_call), base, "Mise à jour")
         saved, saved_at = time.perf_counter(), time.time()
         seen = _wait_for(reader, registry, registry_rev, expected, saved + timeout)
-        latencies.append(EditLatency(target.title, seen - saved, delta))
         # The sync that wrote the registre reports once it has finished all its writes.
         while True:
             event = service.next("sync", timeout=timeout)
             if event["time"] >= saved_at and registry in event["edits"]:
                 break
+        # (the webhook leaves during the member's save: the bot's save may even come first)
+        written = _saved_at(service.events, registry, asked_at)
+        latencies.append(
+            EditLatency(target.title, max(written - saved_at, 0.0), delta, seen - saved)
+        )
         service.wait_idle(timeout=timeout)
     if len(latencies) < count:
         raise RuntimeError(f"only {len(latencies)} editable declarations for {count} edits")
     return latencies
+
+
+def _saved_at(events: list[dict[str, Any]], title: str, after: float) -> float:
+    """The time of the first `saved` line of TITLE at or after AFTER (wall clock)."""
+    for event in events:
+        if event["phase"] == "saved" and event["title"] == title and event["time"] >= after:
+            return float(event["time"])
+    raise RuntimeError(f"the service reported no save of {title}")
 
 
 def _wait_for(reader: Session, title: str, old_rev: int, expected: str, deadline: float) -> float:

@@ -2,7 +2,8 @@
 
 `python -m bench.service --port P --coalesce S`, configured like `wikiledger serve` through the
 `WIKILEDGER_*` environment. It prints one JSON object per line on stdout (`cold`, `noop`,
-`ready`, one `sync` per sync the worker runs, and `exit` with its peak memory), and stops when
+`ready`, one `sync` per sync the worker runs, one `saved` per page the bot saved, and `exit`
+with its peak memory), and stops when
 its stdin is closed. Phases of each sync are timed by wrapping the engine's steps in place, so
 the engine itself is unchanged.
 """
@@ -85,9 +86,23 @@ def instrument(engine: SyncEngine) -> Timers:
     timers.wrap(sync.keeper, "compute_all", "compute")  # the full path (sync.pipeline)
     timers.wrap(engine._incremental, "compute", "compute")  # used without a history only
     timers.wrap(sync.engine, "write_outputs", "write")
+    _report_saves(engine)
     for name in ("full_sync", "sync_pages"):
         _report_each(engine, name, timers)
     return timers
+
+
+def _report_saves(engine: SyncEngine) -> None:
+    """A `saved` line with the title each time a save of the bot returns: the moment the
+    page's new revision exists (the end of a live update's latency, `bench.edits`)."""
+    original: Callable[..., Any] = engine.wiki.edit
+
+    def edit(title: str, *args: Any, **kwargs: Any) -> Any:
+        saved = original(title, *args, **kwargs)
+        emit("saved", title=title)
+        return saved
+
+    engine.wiki.edit = edit  # type: ignore[method-assign]
 
 
 def _report_each(engine: SyncEngine, name: str, timers: Timers) -> None:

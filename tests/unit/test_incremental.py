@@ -280,3 +280,44 @@ def test_a_members_statement_follows_the_split_another_members_declaration_chang
         keeper.close()
     finally:
         state.close()
+
+
+def test_a_live_edit_judges_again_only_its_page_and_new_referents_judge_every_page(
+    tmp_path: Path,
+) -> None:
+    wiki = FakeWiki()
+    circles = "Cercle Animation"
+    wiki.save(
+        circles,
+        "{{Cercle|nom=Animation}}\n{{Enveloppe cercle|cercle=Animation|année=2026|montant=100}}",
+    )
+    zoe, yves = "Utilisateur:Zoé Blanc/Contributions", "Utilisateur:Yves Roux/Contributions"
+    call = "{{Contribution|contributeur=%s|cercle=Animation|date=03/02/2026|montant=%d%s}}"
+    wiki.save(zoe, call % ("Zoé Blanc", 80, ""))
+    wiki.save(yves, call % ("Yves Roux", 80, ""), user="Yves Roux")
+    state = StateStore(tmp_path / "state.sqlite3")
+    try:
+        engine = SyncEngine(wiki, state, CONFIG, today=lambda: TODAY)
+        engine.full_sync()
+        assert engine.keeper.pages.rejudged == 3
+        # Yves validates Zoé's declaration without being a référent: a finding on her page only
+        wiki.save(zoe, call % ("Zoé Blanc", 80, "|statut=validée"), user="Yves Roux")
+        engine.sync_pages({zoe})
+        assert engine.keeper.pages.rejudged == 1
+        assert engine.last is not None
+        assert_same(engine.last, full_recompute(engine))
+        assert [p.source.page for p in engine.last.governance] == [zoe]
+        # Yves becomes référent: every page is judged again; his validations count from then on
+        wiki.save(
+            circles,
+            wiki.text(circles).replace("|nom=Animation}}", "|nom=Animation|référents=Yves Roux}}"),
+        )
+        engine.sync_pages({circles})
+        assert engine.keeper.pages.rejudged == 3
+        assert_same(engine.last, full_recompute(engine))
+        wiki.save(zoe, call % ("Zoé Blanc", 90, "|statut=validée"), user="Yves Roux")
+        engine.sync_pages({zoe})
+        assert engine.keeper.pages.rejudged == 1
+        assert_same(engine.last, full_recompute(engine))
+    finally:
+        state.close()
