@@ -1,10 +1,10 @@
 """Writing the summary pages of one sync, and keeping track of the pages held back.
 
 Every planned page is rendered on a second thread, in order, while this one saves each in turn
-(`sync.writer`); the cache of parsed pages is saved meanwhile. A page the writer holds back
-(refused by the wiki, markers broken, `{{nobots}}`: `sync.hold`) stops nothing: the others are
-written, and the held pages become problems of the anomalies page, written again at the end of
-the sync when what is held changed during it.
+(`sync.writer`); the cache of parsed pages and the history are saved meanwhile. A page the
+writer holds back (refused by the wiki, markers broken, `{{nobots}}`: `sync.hold`) stops
+nothing: the others are written, and the held pages become problems of the anomalies page,
+written again at the end of the sync when what is held changed during it.
 
 Pages are written in the order people look at them (`render.plan`: registre, circle page, card
 data, the rest). A live sync leaves alone the pages whose data did not change and whose text
@@ -81,7 +81,7 @@ def write_outputs(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool,
     ):
         rendered = [pool.submit(_timed_render, page, result) for page in planned]
-        saving = pool.submit(engine.cache.flush)
+        saving = pool.submit(_save_state, engine)
         try:
             writer.look([page.title for page in planned])
             steps = len(rendered) + 1
@@ -111,6 +111,13 @@ def write_outputs(
     if not dry_run:
         engine.known = writer.known  # kept for the next sync (each save updates it)
     return edits
+
+
+def _save_state(engine: SyncEngine) -> None:
+    """Save the parse cache and what changed in the history, in the render thread after the
+    renders, while the wiki saves pages (a first sync saves every trail)."""
+    engine.cache.flush()
+    engine.keeper.save()
 
 
 def _report_holds(
