@@ -160,9 +160,10 @@ class _YearIndex:
     dues: dict[tuple[str, str], DueLine]  # (circle, member): what a closing made due to them
 
 
-def index_year(report: ContributionReport) -> YearIndex:
-    """One year's report read once by member (for `StatementIndex.from_parts`)."""
-    return _index_year(report, {})
+def index_year(report: ContributionReport, members: dict[str, str] | None = None) -> YearIndex:
+    """One year's report read once by member (for `StatementIndex.from_parts`); `members`
+    memoises `normalise_member` over spellings, and may be kept from one call to the next."""
+    return _index_year(report, {} if members is None else members)
 
 
 def index_campaign(report: CampaignReport) -> CampaignIndex:

@@ -101,6 +101,7 @@ class IncrementalComputer:
         self._year_indexes: dict[int, tuple[tuple[object, ...], YearIndex]] = {}
         self._campaign_indexes: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
         self._lines: YearLines = {}
+        self._spellings: dict[str, str] = {}  # member names as written -> normalised
         self.recomputed: dict[str, int] = {}  # what the last computation did again, for tests
 
     def compute(
@@ -354,7 +355,9 @@ class IncrementalComputer:
                 or len(held[0]) != len(key)
                 or any(a is not b for a, b in zip(held[0], key, strict=True))
             ):
-                held = (key, index_year(report))
+                if len(self._spellings) > 100_000:
+                    self._spellings.clear()  # spellings of names nobody writes any more
+                held = (key, index_year(report, self._spellings))
             years[year] = held
         campaigns: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
         for name, raw in sorted(computation.campaigns.items()):

@@ -43,6 +43,8 @@ def stored_holds(engine: SyncEngine) -> dict[str, Held]:
 
 def with_holds(computation: Computation, old: dict[str, Held], new: dict[str, Held]) -> None:
     """Replace the problems of the pages held before (`old`) by those of `new`."""
+    if not old and not new:
+        return  # nothing held before or now: the problems stay as they are (sorted)
     stale = [held_problem(h) for h in old.values()]
     kept = [p for p in computation.problems if p not in stale]
     computation.problems = sort_problems(kept + [held_problem(h) for h in new.values()])
