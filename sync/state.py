@@ -229,15 +229,21 @@ class StateStore:
     def save_written(self, page: WrittenPage, text: str | None = None) -> None:
         """Remember what we wrote; `text` is the whole page as saved, when we saved it (so
         the page need not be read again while its revision stays ours)."""
+        # The texts are bound as UTF-8 bytes stored as TEXT: binding a `str` makes Python keep
+        # a UTF-8 copy inside the string for as long as it lives, and the generated parts are
+        # kept between syncs (the writer's `known`, the render memo): tens of MB at full size.
         with self.transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO written_page VALUES (?, ?, ?, ?)",
-                (page.title, page.rev_id, page.generated, page.digest),
+                "INSERT OR REPLACE INTO written_page VALUES (?, ?, CAST(? AS TEXT), ?)",
+                (page.title, page.rev_id, page.generated.encode("utf-8"), page.digest),
             )
             if text is None:
                 db.execute("DELETE FROM written_text WHERE title = ?", (page.title,))
             else:
-                db.execute("INSERT OR REPLACE INTO written_text VALUES (?, ?)", (page.title, text))
+                db.execute(
+                    "INSERT OR REPLACE INTO written_text VALUES (?, CAST(? AS TEXT))",
+                    (page.title, text.encode("utf-8")),
+                )
 
     def written_text(self, title: str) -> str | None:
         """The whole text of the page as we last saved it, if we did."""
