@@ -67,8 +67,11 @@ class PageJudge:
     timed_closings: TimedClosings
     counted_pledges: CountedPledges
     timezone: datetime.tzinfo
+    _history: History | None = None  # the object itself: an id could be a new one's
     _key: tuple[object, ...] = ()
     _held: dict[int, _Held] = field(default_factory=dict)
+    _governance: dict[int, list[Problem]] | None = None
+    _everywhere: dict[Source, list[Trail]] | None = None  # every trail, during one call
     _window: Window | None = None
     _pledge_page: JudgedPage | None = None
     rejudged: int = 0  # pages judged again by the last call, for tests
@@ -76,10 +79,11 @@ class PageJudge:
     def judge(self, pages: Sequence[SourcePage], history: History, rules: Governance) -> Judgement:
         """Every page as counted; only the pages that changed, or whose trails changed, are
         judged again (all of them with other rules, another history or new référent·es)."""
-        key = (id(history), rules, history.referents_serial)
+        key = (rules, history.referents_serial)
         touched = history.take_touched()
-        if key != self._key:
-            self._key, self._held, self._window = key, {}, None
+        if history is not self._history or key != self._key:
+            self._history, self._key, self._held, self._window = history, key, {}, None
+            self._governance = None
         held, current = self._held, {page.page_id: page for page in pages}
         stale = {
             pid
@@ -93,10 +97,12 @@ class PageJudge:
         )
         for pid in gone:
             del held[pid]
+        self._everywhere = None
         for pid in sorted(stale):
             page = current[pid]
             budget = budget or _has_budget(page.records)
             held[pid] = _Held(page, self._judge_page(page, history, rules))
+        self._everywhere = None
         self.rejudged = len(stale)
         if budget or self._window is None or self._pledge_page is None:
             records = Records()
@@ -109,11 +115,12 @@ class PageJudge:
                 PLEDGES, "", Records(pledges=self.counted_pledges(records, window)), []
             )
         judged = [held[page.page_id].judged for page in pages]
-        governance: dict[int, list[Problem]] = {}
-        for page in judged:
-            for year, problem in page.governance:
-                governance.setdefault(year, []).append(problem)
-        return Judgement([*judged, self._pledge_page], governance, self._window)
+        if stale or gone or self._governance is None:
+            self._governance = {}
+            for page in judged:
+                for year, problem in page.governance:
+                    self._governance.setdefault(year, []).append(problem)
+        return Judgement([*judged, self._pledge_page], self._governance, self._window)
 
     def _judge_page(self, page: SourcePage, history: History, rules: Governance) -> JudgedPage:
         records = page.records
@@ -127,7 +134,9 @@ class PageJudge:
         for declaration in records.contributions:
             wanted[declaration.source] += 1
         if any(len(trails.get(source, ())) < n for source, n in wanted.items()):
-            trails = defaultdict(list, history.by_source("contribution"))  # moved: look wider
+            if self._everywhere is None:  # a declaration moved: look wider, once per call
+                self._everywhere = history.by_source("contribution")
+            trails = defaultdict(list, self._everywhere)
         governed = govern(records, history, rules, trails)
         findings = tuple(
             (declaration.date.year, problem)
