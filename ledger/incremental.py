@@ -53,7 +53,6 @@ from ledger.record import (
     Records,
     Severity,
     Source,
-    sort_problems,
 )
 from ledger.report import (
     CircleTotals,
@@ -210,10 +209,13 @@ class LedgerState:
         changed: set[int],
         context: ContextRecords | None,
     ) -> tuple[dict[int, ContributionReport], list[Problem], list[tuple[int, Problem]]]:
-        """The reports by year, every cross-reference problem (sorted) and every implausible
-        value (year, problem), for `pages` (page id, records) in the order the records are
-        merged. `changed`: the page ids added, removed or changed since the last update;
-        `context`: the merged context records when one of them changed (all start again)."""
+        """The reports by year, every cross-reference problem and every implausible value
+        (year, problem), for `pages` (page id, records) in the order the records are merged.
+        The problems (the list, each report's) are in `compute_ledger`'s order but not sorted:
+        the caller merges them with others and sorts them once (`render.incremental`; a stable
+        sort of the whole gives the same order either way). `changed`: the page ids added,
+        removed or changed since the last update; `context`: the merged context records when
+        one of them changed (all start again)."""
         if context is not None or self._context is None:
             self._restart(context)
             changed = {page_id for page_id, _ in pages}
@@ -372,7 +374,7 @@ class LedgerState:
         for key in self._groups:
             by_year[key[1]].append(key)
         reports = {year: self._report(year, by_year[year], tagged) for year in sorted(years)}
-        return reports, sort_problems([problem for _, problem in tagged]), implausible
+        return reports, [problem for _, problem in tagged], implausible
 
     def _report(
         self, year: int, keys: list[GroupKey], tagged: list[tuple[int | None, Problem]]
@@ -387,7 +389,7 @@ class LedgerState:
             contributors=list(contributors),
             months=list(months),
             contributions=self._by_year.get(year, []),
-            problems=sort_problems([p for y, p in tagged if y is None or y == year]),
+            problems=[p for y, p in tagged if y is None or y == year],
             by_circle={name: self._groups[(name, y)].items for name, y in keys},
         )
 
