@@ -73,6 +73,17 @@ def _template_family(config: SyncConfig) -> tuple[set[str], set[str]]:
     return contribution, budget
 
 
+def parse_families(
+    parse_problems: list[Problem], config: SyncConfig
+) -> tuple[list[Problem], list[Problem]]:
+    """The parse problems of the contribution templates, and those of the co-budget's."""
+    contribution, budget = _template_family(config)
+    return (
+        [p for p in parse_problems if p.template in contribution],
+        [p for p in parse_problems if p.template in budget],
+    )
+
+
 def _wiki_names(config: SyncConfig) -> Callable[[list[Problem]], list[Problem]]:
     """The ledger names the default templates in its problems (`template`, and `{{…}}` in a
     message); on a wiki whose templates have other names, its problems must name those."""
@@ -118,18 +129,46 @@ def compute_all(
     Each piece of work is done once: one check of the contribution records for all years,
     one pass over each campaign.
     """
-    contribution_family, budget_family = _template_family(config)
-    contribution_parse = [p for p in parse_problems if p.template in contribution_family]
-    budget_parse = [p for p in parse_problems if p.template in budget_family]
+    contribution_parse, budget_parse = parse_families(parse_problems, config)
     computation = Computation(records, parse_problems, today=today)
     rename = _wiki_names(config)  # parse problems already name the wiki's templates
     reports, contribution_problems = compute_ledger(
         records, default_rate=config.default_rate, floor=config.closing_floor
     )
-    contribution_problems = rename(contribution_problems)
     implausible = check_plausibility(records.contributions, config.limits)
-    contribution_problems += rename([problem for _, problem in implausible])
-    governance = governance or {}
+    contribution_problems = assemble_years(
+        computation,
+        reports,
+        contribution_problems,
+        implausible,
+        governance or {},
+        rename,
+        contribution_parse,
+    )
+    campaigns, campaign_problems = compute_campaigns(records)
+    judged, late = judge_campaigns(campaigns, budget_parse, window, rename)
+    computation.campaigns.update(judged)
+    finish_problems(computation, config, rename(campaign_problems), contribution_problems, late)
+    return computation
+
+
+Rename = Callable[[list[Problem]], list[Problem]]
+
+
+def assemble_years(
+    computation: Computation,
+    reports: Mapping[int, ContributionReport],
+    ledger_problems: list[Problem],
+    implausible: list[tuple[int, Problem]],
+    governance: Mapping[int, list[Problem]],
+    rename: Rename,
+    contribution_parse: list[Problem],
+) -> list[Problem]:
+    """Each year's report into `computation` with its problems (the ledger's, the implausible
+    values of that year, the parse problems of the contribution templates, the governance
+    findings of that year), and every governance finding; the contribution problems renamed.
+    Shared by `compute_all` and `render.incremental`."""
+    contribution_problems = rename(ledger_problems) + rename([p for _, p in implausible])
     for year, report in reports.items():
         of_year = [problem for problem_year, problem in implausible if problem_year == year]
         found = rename(governance.get(year, []))
@@ -140,21 +179,47 @@ def compute_all(
     computation.governance = sort_problems(
         rename([p for problems in governance.values() for p in problems])
     )
-    campaigns, campaign_problems = compute_campaigns(records)
-    campaign_problems = rename(campaign_problems)
+    return contribution_problems
+
+
+def judge_campaigns(
+    campaigns: Mapping[str, CampaignReport],
+    budget_parse: list[Problem],
+    window: Window | None,
+    rename: Rename,
+) -> tuple[dict[str, CampaignReport], list[Problem]]:
+    """Each campaign (a copy) with its problems and, given the rounds' window, who wrote each
+    pledge and the late changes; and those late changes. Shared by `compute_all` and
+    `render.incremental`."""
+    judged: dict[str, CampaignReport] = {}
     late: list[Problem] = []
     for name, campaign in campaigns.items():
-        campaign.problems = sort_problems(rename(campaign.problems) + budget_parse)
+        copy = replace(campaign, problems=sort_problems(rename(campaign.problems) + budget_parse))
         if window is not None:
-            before = list(campaign.problems)
-            attach_window(campaign, window)  # who wrote each pledge; the rounds' dates
-            late += [p for p in campaign.problems if p not in before]
-        computation.campaigns[name] = campaign
-    campaign_problems += _untitled_campaigns(computation, config)
+            before = list(copy.problems)
+            attach_window(copy, window)  # who wrote each pledge; the rounds' dates
+            late += [p for p in copy.problems if p not in before]
+        judged[name] = copy
+    return judged, late
+
+
+def finish_problems(
+    computation: Computation,
+    config: SyncConfig,
+    campaign_problems: list[Problem],
+    contribution_problems: list[Problem],
+    late: list[Problem],
+) -> None:
+    """Every problem of the computation, sorted once; a campaign whose name cannot make a
+    title loses its pages and becomes a problem (`_untitled_campaigns`)."""
+    campaign_problems = campaign_problems + _untitled_campaigns(computation, config)
     computation.problems = sort_problems(
-        parse_problems + contribution_problems + campaign_problems + computation.governance + late
+        computation.parse_problems
+        + contribution_problems
+        + campaign_problems
+        + computation.governance
+        + late
     )
-    return computation
 
 
 def _untitled_campaigns(computation: Computation, config: SyncConfig) -> list[Problem]:

@@ -24,13 +24,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from itertools import chain
 from typing import Protocol
 
 from ledger.budget import compute_campaigns
 from ledger.incremental import LedgerState, context_records, merged_context
-from ledger.record import Problem, Records, sort_problems
+from ledger.record import Problem, Records
 from ledger.report import CampaignReport, ContributionReport, CountedPledge
 from ledger.statement import (
     CampaignIndex,
@@ -42,7 +42,7 @@ from ledger.statement import (
     index_year,
     normalise_member,
 )
-from ledger.window import Window, attach_window
+from ledger.window import Window
 from parsers.card import CardCall
 from render.card import (
     CARD_SHARDS,
@@ -52,7 +52,14 @@ from render.card import (
     pledge_feedback,
     shard_of,
 )
-from render.compute import Computation, _template_family, _untitled_campaigns, _wiki_names
+from render.compute import (
+    Computation,
+    _wiki_names,
+    assemble_years,
+    finish_problems,
+    judge_campaigns,
+    parse_families,
+)
 from render.config import SyncConfig
 from render.statement import requested_statements
 
@@ -212,35 +219,22 @@ class IncrementalComputer:
         """The end of `compute_all`, on the pieces: problems renamed, merged and sorted."""
         config = self.config
         parse_problems = [problem for page in pages for problem in page.problems]
-        contribution_family, budget_family = _template_family(config)
-        contribution_parse = [p for p in parse_problems if p.template in contribution_family]
-        budget_parse = [p for p in parse_problems if p.template in budget_family]
+        contribution_parse, budget_parse = parse_families(parse_problems, config)
         computation = Computation(records, parse_problems, today=today)
         rename = _wiki_names(config)
-        contribution_problems = rename(ledger_problems)
-        contribution_problems += rename([problem for _, problem in implausible])
-        for year, report in reports.items():
-            of_year = [problem for problem_year, problem in implausible if problem_year == year]
-            found = rename(governance.get(year, []))
-            report.problems = sort_problems(
-                rename(report.problems) + rename(of_year) + contribution_parse + found
-            )
-            computation.contributions[year] = report
-        computation.governance = sort_problems(
-            rename([p for problems in governance.values() for p in problems])
+        contribution_problems = assemble_years(
+            computation,
+            reports,
+            ledger_problems,
+            implausible,
+            governance,
+            rename,
+            contribution_parse,
         )
         campaigns, campaign_problems = self._campaigns
-        campaign_problems = rename(campaign_problems)
         judged, late = self._campaigns_judged(campaigns, budget_parse, window)
         computation.campaigns.update(judged)
-        campaign_problems = campaign_problems + _untitled_campaigns(computation, config)
-        computation.problems = sort_problems(
-            parse_problems
-            + contribution_problems
-            + campaign_problems
-            + computation.governance
-            + late
-        )
+        finish_problems(computation, config, rename(campaign_problems), contribution_problems, late)
         return computation
 
     def _campaigns_judged(
@@ -249,8 +243,8 @@ class IncrementalComputer:
         budget_parse: list[Problem],
         window: Window | None,
     ) -> tuple[dict[str, CampaignReport], list[Problem]]:
-        """Each campaign with its problems and the rounds' window attached, as `compute_all`
-        does; the same objects while the campaigns, the parse problems and the window are."""
+        """`render.compute.judge_campaigns`, kept: the same objects while the campaigns, the
+        parse problems and the window are."""
         key = (campaigns, window, budget_parse)
         held_key, held, held_late = self._judged_campaigns
         if (
@@ -262,17 +256,7 @@ class IncrementalComputer:
             self._campaigns_fresh = False
             return dict(held), held_late
         self._campaigns_fresh = True
-        rename = _wiki_names(self.config)
-        judged: dict[str, CampaignReport] = {}
-        late: list[Problem] = []
-        for name, campaign in campaigns.items():
-            problems = sort_problems(rename(campaign.problems) + budget_parse)
-            copy = replace(campaign, problems=problems)
-            if window is not None:
-                before = list(copy.problems)
-                attach_window(copy, window)
-                late += [p for p in copy.problems if p not in before]
-            judged[name] = copy
+        judged, late = judge_campaigns(campaigns, budget_parse, window, _wiki_names(self.config))
         self._judged_campaigns = (key, judged, late)
         return dict(judged), late
 
