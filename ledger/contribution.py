@@ -171,6 +171,27 @@ def _after(
     return after, not after and paid and is_after(closing, paid_at.get(declaration.source))
 
 
+def _counted(
+    declaration: Contribution,
+    target: tuple[str, Decimal],
+    closing: Closing | None,
+    changed_at: Mapping[Source, datetime.datetime] | None = None,
+    paid_at: Mapping[Source, datetime.datetime] | None = None,
+) -> tuple[CountedContribution, Problem | None, bool, bool]:
+    """One declaration counted in its circle (`target`: name, hourly rate), against the
+    circle-year's closing: (the counted declaration, the problem to report, whether it is left
+    out as changed after the closing, whether it was paid after it). A declaration left out
+    reports only that; one counted, the warning of its amount if any. Shared by `_check` and
+    `ledger.incremental`."""
+    counted, warning = _count(declaration, *target)
+    if closing is None:
+        return counted, warning, False, False
+    after, paid_after = _after(closing, declaration, changed_at, paid_at)
+    if after:
+        return counted, _late_problem(counted, closing, declaration.date.year), True, False
+    return counted, warning, False, paid_after
+
+
 def _count(
     declaration: Contribution, circle: str, rate: Decimal
 ) -> tuple[CountedContribution, Problem | None]:
@@ -272,19 +293,18 @@ def _check(
             problem = Problem(declaration.source, TEMPLATE_CONTRIBUTION, Severity.ERROR, message)
             problems.append((year, problem))
             continue
-        counted, warning = _count(declaration, *target)
         closing = closings.get((target[0], year)) if timed else None
-        if closing is not None:
-            after, paid_after = _after(closing, declaration, changed_at, paid_at)
-            if after:
-                late[(target[0], year)].append(counted.source)
-                problems.append((year, _late_problem(counted, closing, year)))
-                continue
-            if paid_after:
-                payments_after.add(counted.source)
+        counted, found, left_out, paid_after = _counted(
+            declaration, target, closing, changed_at, paid_at
+        )
+        if found is not None:
+            problems.append((year, found))
+        if left_out:
+            late[(target[0], year)].append(counted.source)
+            continue
+        if paid_after:
+            payments_after.add(counted.source)
         counted_list.append(counted)
-        if warning is not None:
-            problems.append((year, warning))
     missing = used - envelopes.keys()
     for name, year in sorted(missing):
         circle = known[_circle_key(name)]

@@ -5,7 +5,7 @@
 
 - the context: every circle, envelope and closing, with their problems and the name hints
   (few records; when one of them changes, every piece is recomputed);
-- each page's declarations checked against the context: counted declarations (`_count`),
+- each page's declarations checked against the context: counted declarations (`_counted`),
   unknown circles, amounts over the ceiling, implausible values, circle-years used;
 - each circle-year's totals from its declarations in chronological order;
 - each year, assembled from its circle-years: contributors and months are sums of cents, the
@@ -14,8 +14,9 @@
 
 A page that did not change keeps its checked declarations (the same objects), a circle-year
 none of whose declarations changed keeps its totals. Problems are gathered in the order
-`compute_ledger` gathers them before the same stable sort. Not covered (the caller computes in
-full): revision times (`changed_at`, closings by time).
+`compute_ledger` gathers them before the same stable sort. The closings by revision time are
+applied as `compute_ledger` applies them without `changed_at`: from each declaration's verdict
+(the times given apart, `changed_at` and `paid_at`, are not covered).
 """
 
 from __future__ import annotations
@@ -32,14 +33,12 @@ from ledger.contribution import (
     TEMPLATE_CIRCLE,
     TEMPLATE_CONTRIBUTION,
     TEMPLATE_ENVELOPE,
-    _after,
     _circle_key,
     _circle_name,
     _circle_totals,
-    _count,
+    _counted,
     _index_circles,
     _index_envelopes,
-    _late_problem,
     _resolve,
     _Sums,
 )
@@ -151,19 +150,15 @@ def _check_page(records: Records, context: _Context, rate: Decimal, limits: Limi
             continue
         group = (target[0], year)
         used.add(group)
-        item, warning = _count(declaration, *target)
-        closing = closings.get(group)
-        if closing is not None:
-            after, paid = _after(closing, declaration, None, None)
-            if after:
-                late.append((group, item.source))
-                problems.append((year, _late_problem(item, closing, year)))
-                continue
-            if paid:
-                paid_after.add(item.source)
+        item, found, left_out, paid = _counted(declaration, target, closings.get(group))
+        if found is not None:
+            problems.append((year, found))
+        if left_out:
+            late.append((group, item.source))
+            continue
+        if paid:
+            paid_after.add(item.source)
         counted.append(item)
-        if warning is not None:
-            problems.append((year, warning))
     return PageCheck(
         tuple(counted),
         tuple(problems),
