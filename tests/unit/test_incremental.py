@@ -251,18 +251,28 @@ def test_a_declaration_changed_recomputes_only_its_circle_years(tmp_path: Path) 
         state.close()
 
 
+ANIMATION = "Cercle Animation"
+ZOE_PAGE, YVES_PAGE = "Utilisateur:Zoé Blanc/Contributions", "Utilisateur:Yves Roux/Contributions"
+CALL = "{{Contribution|contributeur=%s|cercle=Animation|date=03/02/2026|montant=%d%s}}"
+
+
+def two_members_in_animation() -> FakeWiki:
+    """Animation with a 100 € envelope for 2026; Zoé and Yves each declare 80 € on their own
+    page, each saving it."""
+    wiki = FakeWiki()
+    wiki.save(
+        ANIMATION,
+        "{{Cercle|nom=Animation}}\n{{Enveloppe cercle|cercle=Animation|année=2026|montant=100}}",
+    )
+    wiki.save(ZOE_PAGE, CALL % ("Zoé Blanc", 80, ""))
+    wiki.save(YVES_PAGE, CALL % ("Yves Roux", 80, ""), user="Yves Roux")
+    return wiki
+
+
 def test_a_members_statement_follows_the_split_another_members_declaration_changed(
     tmp_path: Path,
 ) -> None:
-    wiki = FakeWiki()
-    wiki.save(
-        "Cercle Animation",
-        "{{Cercle|nom=Animation}}\n{{Enveloppe cercle|cercle=Animation|année=2026|montant=100}}",
-    )
-    zoe, yves = "Utilisateur:Zoé Blanc/Contributions", "Utilisateur:Yves Roux/Contributions"
-    call = "{{Contribution|contributeur=%s|cercle=Animation|date=03/02/2026|montant=%d}}"
-    wiki.save(zoe, call % ("Zoé Blanc", 80))
-    wiki.save(yves, call % ("Yves Roux", 80))
+    wiki = two_members_in_animation()
     wiki.save("Utilisateur:Zoé Blanc", "{{Relevé|Zoé Blanc}}")
     state = StateStore(tmp_path / "state.sqlite3")
     try:
@@ -270,8 +280,8 @@ def test_a_members_statement_follows_the_split_another_members_declaration_chang
         engine.full_sync()
         keeper, incremental = no_history(engine), IncrementalComputer(CONFIG)
         compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
-        wiki.save(yves, call % ("Yves Roux", 20))  # Zoé's proposed share grows
-        engine.sync_pages({yves})
+        wiki.save(YVES_PAGE, CALL % ("Yves Roux", 20, ""), user="Yves Roux")  # Zoé's share grows
+        engine.sync_pages({YVES_PAGE})
         computed = compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
         assert incremental.recomputed["statements"] == 1
         assert_same(computed, full_recompute(engine, keeper))
@@ -285,16 +295,8 @@ def test_a_members_statement_follows_the_split_another_members_declaration_chang
 def test_a_live_edit_judges_again_only_its_page_and_new_referents_judge_every_page(
     tmp_path: Path,
 ) -> None:
-    wiki = FakeWiki()
-    circles = "Cercle Animation"
-    wiki.save(
-        circles,
-        "{{Cercle|nom=Animation}}\n{{Enveloppe cercle|cercle=Animation|année=2026|montant=100}}",
-    )
-    zoe, yves = "Utilisateur:Zoé Blanc/Contributions", "Utilisateur:Yves Roux/Contributions"
-    call = "{{Contribution|contributeur=%s|cercle=Animation|date=03/02/2026|montant=%d%s}}"
-    wiki.save(zoe, call % ("Zoé Blanc", 80, ""))
-    wiki.save(yves, call % ("Yves Roux", 80, ""), user="Yves Roux")
+    wiki = two_members_in_animation()
+    circles, zoe, call = ANIMATION, ZOE_PAGE, CALL
     state = StateStore(tmp_path / "state.sqlite3")
     try:
         engine = SyncEngine(wiki, state, CONFIG, today=lambda: TODAY)
