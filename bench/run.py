@@ -226,7 +226,7 @@ def measure_compute(
 def _create_member(wiki: LocalWiki) -> str:
     """An ordinary member account (not a bot) with a bot password for editing; its password."""
     password = secrets.token_hex(16)
-    wiki.run_maintenance("createAndPromote.php", MEMBER, secrets.token_urlsafe(24))
+    wiki.create_user(MEMBER, secrets.token_urlsafe(24))
     wiki.run_maintenance(
         "createBotPassword.php", "--appid", MEMBER_APP, "--grants", "basic,editpage",
         MEMBER, password,

@@ -26,11 +26,7 @@ class Account:
 
 def create_account(wiki: LocalWiki, user: str, *, groups: Iterable[str] = ()) -> Account:
     """Create USER (or add it to GROUPS when it exists) with a fresh bot password."""
-    options = ["--force"]
-    wanted = ",".join(groups)
-    if wanted:
-        options += ["--custom-groups", wanted]
-    wiki.run_maintenance("createAndPromote.php", *options, user, secrets.token_hex(16))
+    wiki.create_user(user, secrets.token_hex(16), groups=groups)
     app_id = f"{settings.MEMBER_APP_ID}{secrets.token_hex(4)}"  # one per call: never taken
     password = secrets.token_hex(16)
     wiki.run_maintenance(

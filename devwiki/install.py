@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,15 +179,25 @@ def build_wiki(root: Path, secrets_: Secrets, series: str | None = None) -> None
 
 
 def create_account(
-    config: Path, user: str, password: str, *, bot: bool = False, mediawiki_dir: Path | None = None
+    config: Path,
+    user: str,
+    password: str,
+    *,
+    bot: bool = False,
+    groups: Iterable[str] = (),
+    mediawiki_dir: Path | None = None,
 ) -> None:
-    """Create USER with PASSWORD (or reset its password), in the bot group when BOT.
+    """Create USER with PASSWORD (or reset its password), in the bot group when BOT and in the
+    custom GROUPS. Every account of the dev wiki, the tests and the benchmarks is made here.
 
     The user name and password go after "--", which ends the options of MediaWiki's maintenance
     scripts: a generated password starting with "-" would otherwise be read as short options
     ("Option given twice", about one token_urlsafe password in sixty-four).
     """
     flags = ["--force", *(["--bot"] if bot else [])]
+    wanted = ",".join(groups)
+    if wanted:
+        flags += ["--custom-groups", wanted]
     run_php_script(
         config, "createAndPromote.php", *flags, "--", user, password,
         secrets_=Secrets(password, password, password), mediawiki_dir=mediawiki_dir,

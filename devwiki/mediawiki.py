@@ -246,6 +246,12 @@ class LocalWiki:
             self.config_file, script, *args, secrets_=self.secrets, mediawiki_dir=self.mediawiki_dir
         )
 
+    def create_user(self, user: str, password: str, *, groups: Iterable[str] = ()) -> None:
+        """Create USER with PASSWORD (or reset its password), in the custom GROUPS."""
+        install.create_account(
+            self.config_file, user, password, groups=groups, mediawiki_dir=self.mediawiki_dir
+        )
+
     def delete_sessions(self, session_ids: Iterable[str] | None = None) -> int:
         """Delete sessions from the wiki's object cache (`$wgSessionCacheType = CACHE_DB`), as
         a restart of memcached or APCu does on a production wiki: every session, or only

@@ -19,5 +19,5 @@ class Member:
 def create_member(wiki: LocalWiki, name: str) -> Member:
     """Create (or reset) a plain user account — no bot, no sysop — with a fresh password."""
     password = secrets.token_urlsafe(18)
-    wiki.run_maintenance("createAndPromote.php", "--force", name, password)
+    wiki.create_user(name, password)
     return Member(name, password)

@@ -7,6 +7,7 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import mwclient
 import pytest
@@ -68,6 +69,22 @@ def test_the_bot_is_in_the_bot_group_and_its_edits_are_flagged_bot(
         "query", list="recentchanges", rcprop="title|flags|user", rctitle="Essai robot"
     )["query"]["recentchanges"]
     assert [(c["user"], "bot" in c) for c in changes] == [("WikiLedgerBot", True)]
+
+
+def test_a_member_whose_password_starts_with_a_dash_is_created_and_logs_in(
+    local_wiki: LocalWiki,
+) -> None:
+    # token_urlsafe starts one password in sixty-four with "-": the maintenance script must not
+    # read it as an option (a CI run once failed on "Option --i given twice")
+    password = "-iuTjon1p9EPlmb-gNL3r1ai"
+    local_wiki.create_user("Membre Tiret", password)
+
+    parts = urlsplit(local_wiki.url)
+    site = mwclient.Site(parts.netloc, path=parts.path.rstrip("/") + "/", scheme=parts.scheme)
+    assert site.clientlogin(username="Membre Tiret", password=password) is True
+    info = site.get("query", meta="userinfo", uiprop="groups")["query"]["userinfo"]
+    assert info["name"] == "Membre Tiret"
+    assert "bot" not in info["groups"] and "sysop" not in info["groups"]
 
 
 def test_parser_functions_if_switch_and_string_functions_expand(bot_site: mwclient.Site) -> None:
