@@ -85,7 +85,7 @@ def write_outputs(
         rendered = [pool.submit(_timed_render, page, result) for page in planned]
         saving = pool.submit(_save_state, engine)
         try:
-            writer.look([page.title for page in planned])
+            writer.look([page.title for page in planned], trusting=live)
             steps = len(rendered) + 1
             for done, future in enumerate(rendered, 1):
                 with result.phase("render_wait"):  # the writes waiting for the render thread

@@ -20,6 +20,7 @@ from pathlib import Path
 from ledger.record import Problem, Records
 from parsers.card import CardCall
 from sync import sqlite
+from sync.port import PageInfo
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class WrittenPage:
     rev_id: int
     generated: str
     digest: str
+    # that revision as this process saw the wiki return it (page id, namespace, timestamp);
+    # never stored: a page read back from the state is looked at again (`sync.writer`)
+    seen: PageInfo | None = None
 
 
 class StateStore:

@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from parsers.bots import bots_denied
 from parsers.marker import (
@@ -32,7 +33,7 @@ from render.pages import without_timestamp
 from render.plan import OutputPage
 from render.shorten import shorten_generated
 from sync.hold import Held, bots_refused, markers_broken, refused
-from sync.port import EditConflict, PageInfo, PageRefused, PageText, WikiPort
+from sync.port import EditConflict, PageInfo, PageRefused, PageText, Saved, WikiPort
 from sync.result import Edit
 from sync.state import StateStore, WrittenPage
 
@@ -69,20 +70,48 @@ class Writer:
         self.known = state.all_written() if known is None else known
         self._infos: dict[str, PageInfo] = {}
         self._current: dict[str, PageText] = {}
+        self._trusting: set[str] = set()  # pages `look` did not ask about (`trusting`)
         self.held: dict[str, Held] = {}  # pages not written this sync, and why
         self.bot = str(getattr(wiki, "user_name", ""))  # for {{bots|deny=…}}
         self.max_bytes = int(getattr(wiki, "max_page_bytes", 0) or 0)  # 0: no known limit
 
-    def look(self, titles: list[str]) -> None:
+    def look(self, titles: list[str], *, trusting: bool = False) -> None:
         """The current revision of every page to write, and in one read the text of those
-        whose current revision is not one we saved."""
-        self._infos = self.wiki.page_infos(titles) if titles else {}
+        whose current revision is not one we saved.
+
+        `trusting` (live syncs): a page whose revision this process saw the wiki return for
+        our last save or check is not asked about: it is saved on that revision with the text
+        we sent, and anything done to it since (an edit, a deletion, a move, a protection)
+        comes back from the save as an edit conflict or a refusal, after which it is read and
+        handled as when looked at. That spares a request before the first save of a live
+        sync, the registre's (issue 16)."""
+        trusted = {t: seen for t in titles if trusting and (seen := self._seen(t)) is not None}
+        asked = [title for title in titles if title not in trusted]
+        self._trusting = set(trusted)
+        self._infos = {**trusted, **self.wiki.page_infos(asked)} if asked else trusted
+        for title in asked:  # seen now: the pages the bot created, a state read back
+            memo, info = self.known.get(title), self._infos.get(title)
+            if memo is not None and info is not None and memo.rev_id == info.rev_id:
+                self.known[title] = replace(memo, seen=info)
         theirs = [
             title
             for title, info in self._infos.items()
             if title not in self.known or self.known[title].rev_id != info.rev_id
         ]
         self._current = self.wiki.fetch_titles(theirs) if theirs else {}
+
+    def _seen(self, title: str) -> PageInfo | None:
+        """The page's revision as the wiki returned it for our last save or check."""
+        memo = self.known.get(title)
+        if memo is None or memo.seen is None or memo.seen.rev_id != memo.rev_id:
+            return None
+        return memo.seen
+
+    def _distrust(self, title: str) -> None:
+        """The page changed since we saw it: the next sync looks at it again."""
+        memo = self.known.get(title)
+        if memo is not None and memo.seen is not None:
+            self.known[title] = replace(memo, seen=None)
 
     def write(self, output: OutputPage, *, dry_run: bool) -> Edit | None:
         """Save the page when its generated part changed; the edit made, if any."""
@@ -149,10 +178,12 @@ class Writer:
     def _our_text(self, info: PageInfo) -> PageText | None:
         """The page's current text without reading it, when its revision is one we saved."""
         text = self.state.written_text(info.title)
-        if text is None or not info.sha1:
+        if text is None:
             return None
-        if hashlib.sha1(text.encode("utf-8")).hexdigest() != info.sha1:
-            return None  # MediaWiki transformed what we sent: read it
+        # trusted: what we sent, which the wiki transforms again as it did on that save
+        trusted = info.title in self._trusting
+        if not trusted and hashlib.sha1(text.encode("utf-8")).hexdigest() != info.sha1:
+            return None  # MediaWiki transformed what we sent (or no SHA-1 came): read it
         return PageText(info.page_id, info.title, info.namespace, info.rev_id, info.timestamp, text)
 
     def _write(self, output: OutputPage, page: PageText | None, *, dry_run: bool) -> Edit | None:
@@ -166,7 +197,8 @@ class Writer:
             unchanged = old_generated is not None and same(old_generated, output.generated)
             if page is not None and unchanged and not restoring and not marker_fault(page.text):
                 if not dry_run:
-                    self._remember(output, page.rev_id, page.text)
+                    saved_before = Saved(page.rev_id, page.rev_id, page.timestamp)
+                    self._remember(output, page.rev_id, page.text, _seen(page, saved_before))
                 return None
             new_text = self._new_text(output, page)
             memo = self.known.get(output.title)
@@ -177,6 +209,7 @@ class Writer:
                 saved = self.wiki.edit(output.title, new_text, summary, base=page)
             except EditConflict:
                 log.info("edit conflict on %s: re-reading and trying again", output.title)
+                self._distrust(output.title)
                 page = self.wiki.fetch_titles([output.title]).get(output.title)
                 if output.must_exist and page is None:
                     return None
@@ -201,15 +234,25 @@ class Writer:
                     continue
             if page is not None and output.must_exist:
                 self.advance(page.page_id, page.rev_id, saved.rev_id)
-            self._remember(output, saved.rev_id, as_saved(new_text))
+            # a page we created: its id is learnt by the next look
+            self._remember(output, saved.rev_id, as_saved(new_text), _seen(page, saved))
             return Edit(output.title, summary, saved.rev_id)
         log.warning("gave up writing %s after repeated edit conflicts", output.title)
         return None
 
-    def _remember(self, output: OutputPage, rev_id: int, text: str) -> None:
-        written = WrittenPage(output.title, rev_id, output.generated, output.digest)
+    def _remember(
+        self, output: OutputPage, rev_id: int, text: str, seen: PageInfo | None = None
+    ) -> None:
+        written = WrittenPage(output.title, rev_id, output.generated, output.digest, seen)
         self.state.save_written(written, text)
         self.known[output.title] = written
+
+
+def _seen(page: PageText | None, saved: Saved) -> PageInfo | None:
+    """The revision SAVED of PAGE, as `Writer.look` would have found it."""
+    if page is None:
+        return None
+    return PageInfo(page.page_id, page.title, page.namespace, saved.rev_id, saved.timestamp)
 
 
 def as_saved(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ import pytest
 from parsers.marker import MARKER_START, extract_generated
 from render.config import SyncConfig
 from sync.engine import SyncEngine
-from sync.port import WikiPort
+from sync.port import PageInfo, WikiPort
 from sync.state import StateStore
 from tests.fakewiki import BOT, FakeWiki
 
@@ -318,3 +318,97 @@ def test_a_change_writes_the_registre_the_circle_page_the_data_then_the_cards_th
     assert cards and saved[3 : 3 + len(cards)] == cards
     rest = saved[3 + len(cards) :]
     assert "Utilisateur:Zoé Blanc" in rest  # the statement
+
+
+# -- a live sync saves the pages it wrote on the revision it saw, without looking first ------
+
+
+def asked_about(wiki: FakeWiki) -> list[str]:
+    """Every title the engine asks `page_infos` about from now on."""
+    asked: list[str] = []
+    original = wiki.page_infos
+
+    def page_infos(titles: Iterable[str]) -> dict[str, PageInfo]:
+        titles = list(titles)
+        asked.extend(titles)
+        return original(titles)
+
+    wiki.page_infos = page_infos  # type: ignore[method-assign]
+    return asked
+
+
+def seen_by_a_live_sync(engine: SyncEngine, wiki: FakeWiki, *titles: str) -> None:
+    """A full sync (which creates the pages), then a live one (which looks at the pages Zoé's
+    declaration changes): from then on the engine knows the revision of those pages."""
+    engine.full_sync()
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 110))
+    engine.sync_pages({ZOE})
+    known = engine.known or {}
+    assert all(known[title].seen is not None for title in (REGISTRY, CIRCLE_PAGE, *titles))
+
+
+def test_a_live_sync_saves_the_pages_it_wrote_without_asking_about_them_first(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    engine.full_sync()  # creates the pages: their ids are learnt by the next look
+    asked = asked_about(wiki)
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    engine.sync_pages({ZOE})
+    assert REGISTRY in asked
+    asked.clear()
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 140))
+    result = engine.sync_pages({ZOE})
+    assert {REGISTRY, CIRCLE_PAGE, DATA} <= {e.title for e in result.edits}
+    assert asked == []  # every page it saved, it saved on the revision it last saw
+    assert "190,00" in generated(wiki, REGISTRY)
+    assert engine.full_sync().edits == []  # the full look finds the wiki as the bot left it
+    assert asked  # (a full sync does look)
+
+
+def test_a_live_sync_keeps_a_human_edit_made_since_the_bots_last_save(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    seen_by_a_live_sync(engine, wiki)
+    asked = asked_about(wiki)
+    note = "Note de la trésorière.\n\n"
+    wiki.save(REGISTRY, note + (wiki.text(REGISTRY) or ""), user="Trésorière")
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    assert REGISTRY in {e.title for e in engine.sync_pages({ZOE}).edits}
+    assert REGISTRY not in asked  # saved on the bot's revision: a conflict, then read
+    text = wiki.text(REGISTRY) or ""
+    assert text.startswith(note + MARKER_START)
+    assert "170,00" in generated(wiki, REGISTRY)
+    assert [r.user for r in wiki.history(REGISTRY)][-2:] == ["Trésorière", BOT]
+
+
+def test_a_live_sync_does_not_recreate_a_statement_deleted_since_and_then_looks_at_it(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    statement_page = "Utilisateur:Zoé Blanc"
+    wiki.save(statement_page, "{{Relevé}}\n")
+    seen_by_a_live_sync(engine, wiki, statement_page)
+    assert "110,00" in generated(wiki, statement_page)
+    wiki.delete(statement_page)
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    assert statement_page not in {e.title for e in engine.sync_pages({ZOE}).edits}
+    assert wiki.text(statement_page) is None
+    asked = asked_about(wiki)
+    saves: list[str] = []
+    wiki.before_save = saves.append
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 130))
+    engine.sync_pages({ZOE})
+    assert statement_page in asked and statement_page not in saves  # looked at, not saved
+    assert wiki.text(statement_page) is None
+
+
+def test_a_live_sync_holds_a_page_protected_since_and_writes_the_others(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    seen_by_a_live_sync(engine, wiki)
+    wiki.protected.add(REGISTRY)
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    result = engine.sync_pages({ZOE})
+    assert [(h.title, h.code) for h in result.held] == [(REGISTRY, "protectedpage")]
+    assert "170,00" in generated(wiki, CIRCLE_PAGE)
+    assert "170,00" not in generated(wiki, REGISTRY)
+    assert "protectedpage" in generated(wiki, ANOMALIES)

@@ -80,6 +80,26 @@ def test_a_protected_page_is_reported_and_the_other_pages_are_written(
     assert REGISTRY not in generated(bot_site, ANOMALIES)
 
 
+def test_a_live_sync_on_a_page_protected_since_its_last_save_holds_it_and_writes_the_others(
+    engine: SyncEngine, admin_site: mwclient.Site, bot_site: mwclient.Site
+) -> None:
+    engine.full_sync()
+    declare(admin_site, 62)
+    engine.sync_pages({SOURCE})  # the registre's revision is the bot's, and seen
+    with protected(admin_site, REGISTRY):
+        before = page_text(admin_site, REGISTRY)
+        declare(admin_site, 63)
+        result = engine.sync_pages({SOURCE})  # saved without a look: the wiki refuses it
+        assert [(h.title, h.code) for h in result.held] == [(REGISTRY, "protectedpage")]
+        assert page_text(admin_site, REGISTRY) == before
+        assert "63,00" in generated(bot_site, CIRCLE)  # written all the same
+        assert "protectedpage" in generated(bot_site, ANOMALIES)
+    declare(admin_site, 64)
+    again = engine.sync_pages({SOURCE})
+    assert again.held == [] and REGISTRY in {e.title for e in again.edits}
+    assert REGISTRY not in generated(bot_site, ANOMALIES)
+
+
 def end_before_start(text: str) -> str:
     return (
         text.replace(MARKER_START, "@@").replace(MARKER_END, MARKER_START).replace("@@", MARKER_END)

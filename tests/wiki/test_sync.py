@@ -16,7 +16,7 @@ from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
 from sync.engine import SyncEngine
-from sync.port import PageText, Saved, WikiError
+from sync.port import PageInfo, PageText, Saved, WikiError
 from sync.writer import same
 from tests.wiki.conftest import bot_client, page_text
 
@@ -367,6 +367,47 @@ def test_a_page_whose_revision_is_ours_is_updated_without_being_read(
     (page,) = answer["query"]["pages"].values()
     assert engine.state.written_text(REGISTRY) == text  # kept as MediaWiki stored it
     assert hashlib.sha1(text.encode()).hexdigest() == page["revisions"][0]["sha1"]
+
+
+def titles_looked_at(engine: SyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    asked: list[str] = []
+    real = engine.wiki.page_infos
+
+    def spy(titles: Iterable[str]) -> dict[str, PageInfo]:
+        wanted = list(titles)
+        asked.extend(wanted)
+        return real(wanted)
+
+    monkeypatch.setattr(engine.wiki, "page_infos", spy)
+    return asked
+
+
+def test_a_live_sync_saves_on_its_own_revision_and_keeps_a_human_edit_made_since(
+    engine: SyncEngine,
+    bot_site: mwclient.Site,
+    admin_site: mwclient.Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine.full_sync()
+    add_declaration(admin_site, "Essai confiance", 21)
+    engine.sync_pages({"Essai confiance"})  # looks at the registre: its revision is seen
+    asked = titles_looked_at(engine, monkeypatch)
+    add_declaration(admin_site, "Essai confiance", 22)
+    result = engine.sync_pages({"Essai confiance"})
+    assert REGISTRY in {e.title for e in result.edits}
+    assert REGISTRY not in asked  # saved on the revision of the bot's last save, unasked
+    assert "882,00" in (extract_generated(page_text(bot_site, REGISTRY)) or "")  # 860 + 22
+
+    human = "Note de la trésorière, ajoutée entre deux mises à jour.\n\n"
+    admin_site.pages[REGISTRY].edit(human + page_text(admin_site, REGISTRY), "note")
+    add_declaration(admin_site, "Essai confiance", 23)
+    result = engine.sync_pages({"Essai confiance"})
+    assert REGISTRY in {e.title for e in result.edits}
+    assert REGISTRY not in asked  # the wiki answered the save: a conflict, or merged
+    text = page_text(bot_site, REGISTRY)
+    assert text.startswith(human + MARKER_START)  # the person's note is kept
+    assert "883,00" in (extract_generated(text) or "")
+    assert engine.full_sync().edits == []  # and a full look finds nothing left to do
 
 
 def test_a_kept_text_that_differs_from_the_wiki_is_never_written_back(
