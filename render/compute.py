@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -55,6 +56,23 @@ class Computation:
     card_shards: dict[int, tuple[tuple[str, Feedback], ...]] | None = None
     statements: dict[str, Statement] | None = None
     _statements: StatementIndex | None = field(default=None, init=False, repr=False, compare=False)
+    # what the computer left for later (`complete`): the cards' entries and the statements
+    _pending: Callable[[], None] | None = field(default=None, init=False, repr=False, compare=False)
+    _pending_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def defer(self, rest: Callable[[], None]) -> None:
+        """Leave REST (which fills `card_shards` and `statements`) for `complete`."""
+        self._pending = rest
+
+    def complete(self) -> Computation:
+        """Run what was deferred, once, from whichever thread asks first; returns self."""
+        with self._pending_lock:
+            rest, self._pending = self._pending, None
+            if rest is not None:
+                rest()
+        return self
 
     def statement_index(self) -> StatementIndex:
         """The reports read by member, for statements; built on first use, then kept.

@@ -110,6 +110,7 @@ class IncrementalComputer:
         self._lines: YearLines = {}
         self._spellings: dict[str, str] = {}  # member names as written -> normalised
         self.recomputed: dict[str, int] = {}  # what the last computation did again, for tests
+        self._deferred: Computation | None = None  # the last one, while `defer` left it
 
     def compute(
         self,
@@ -118,10 +119,19 @@ class IncrementalComputer:
         *,
         governance: Mapping[int, list[Problem]] | None = None,
         window: Window | None = None,
+        defer: bool = False,
     ) -> Computation:
         """What `compute_all` returns for the merged records of `pages` (in merge order) and
         the same `governance` and `window`, with `cards`, `card_shards` and `statements`
-        filled in."""
+        filled in.
+
+        `defer`: the cards' entries and the statements are left for `Computation.complete`,
+        so that a live sync can save the registre first and work them out meanwhile (issue
+        16); until then `card_shards` and `statements` are None. The next `compute` completes
+        a computation left incomplete."""
+        if self._deferred is not None:
+            self._deferred.complete()  # its sync stopped early: the pieces must follow it
+            self._deferred = None
         current = {page.page_id: page for page in pages}
         old = self._pages
         changed = {pid for pid, page in current.items() if old.get(pid) is not page}
@@ -162,9 +172,7 @@ class IncrementalComputer:
             for campaign in computation.campaigns.values():
                 for pledge in campaign.pledges:
                     self._pledges[pledge.source.page].append(pledge)
-        computation.cards = {page.title: (page.page_id, page.cards) for page in pages}
         every = context or campaigns_changed
-        cards = self._update_cards(pages, computation, changed, every, campaigns_changed)
         members = moved_members | {
             normalise_member(item.contributor)
             for pid in changed
@@ -172,16 +180,31 @@ class IncrementalComputer:
         }
         for key in self._ledger.dirty:
             members |= {normalise_member(name) for name in self._ledger.group_members(key)}
-        statements = self._update_statements(computation, None if every else members)
-        self.recomputed = {
-            "context": int(context),
-            "budget": int(budget),
-            "circle_years": len(self._ledger.dirty),
-            "card_pages": cards,
-            "statements": statements,
-        }
+        circle_years = len(self._ledger.dirty)
+        problems = computation.problems  # as computed: the engine may add held pages later
+
+        computation.cards = {page.title: (page.page_id, page.cards) for page in pages}
+
+        def rest() -> None:
+            cards = self._update_cards(
+                pages, computation, problems, changed, every, campaigns_changed
+            )
+            statements = self._update_statements(computation, None if every else members)
+            self.recomputed = {
+                "context": int(context),
+                "budget": int(budget),
+                "circle_years": circle_years,
+                "card_pages": cards,
+                "statements": statements,
+            }
+
         self._pages = current
         self._started = True
+        computation.defer(rest)
+        if defer:
+            self._deferred = computation
+        else:
+            computation.complete()
         return computation
 
     def _merge(
@@ -264,13 +287,14 @@ class IncrementalComputer:
         self,
         pages: Sequence[SourcePage],
         computation: Computation,
+        problems: list[Problem],
         changed: set[int],
         every: bool,
         budget: bool,
     ) -> int:
         """Bring the cards' entries up to date; returns how many pages were judged again."""
         by_page: dict[str, list[Problem]] = defaultdict(list)
-        for problem in computation.problems:
+        for problem in problems:
             by_page[problem.source.page].append(problem)
         dirty = set(changed)
         current = {page.page_id: page for page in pages}

@@ -112,9 +112,9 @@ class _Planner:
     ) -> None:
         self.pages.append((rank, PlannedPage(title, digest, must_exist, key, render, self.memo)))
 
-    def finish(self) -> list[PlannedPage]:
+    def finish(self, *, prune: bool = True) -> list[PlannedPage]:
         pages = [page for _, page in sorted(self.pages, key=lambda item: item[0])]  # stable
-        if self.memo is not None:
+        if self.memo is not None and prune:
             for title in self.memo.keys() - {p.title for p in pages}:
                 del self.memo[title]  # a page no longer written: forget it
         return pages
@@ -236,12 +236,23 @@ def plan_outputs(
 
 
 def plan_pages(
-    computation: Computation, config: SyncConfig, memo: RenderMemo | None = None
+    computation: Computation,
+    config: SyncConfig,
+    memo: RenderMemo | None = None,
+    *,
+    first: bool = False,
 ) -> list[PlannedPage]:
     """Every page to write, in the order people look at them (registres, circle pages, card
     data, the rest), each rendered only when asked (`render()`), so that a caller can write
     one page while the next is rendered. Pages no longer planned
-    leave `memo` here; each page's memo entry is updated when it is rendered."""
+    leave `memo` here; each page's memo entry is updated when it is rendered.
+
+    `first`: only the pages written before the card data (registres, circle pages, Bilans,
+    data pages), which read neither the cards' entries nor the statements: a live sync
+    writes them while those are worked out (`Computation.complete`); the memo keeps the
+    other pages."""
+    if not first:
+        computation.complete()
     pages = config.pages
     at = _generated_at(computation, config)
     planner = _Planner(memo)
@@ -280,6 +291,8 @@ def plan_pages(
             f"données de {len(campaign.projects)} projets",
             rank=DATA,
         )
+    if first:
+        return planner.finish(prune=False)
     for title, statement in plan_statements(computation, config):
         total = statement.total
         planner.add(

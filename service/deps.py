@@ -24,7 +24,7 @@ def get_computation(runtime: RuntimeDep) -> Computation:
     computation = runtime.engine.last
     if computation is None:
         raise HTTPException(503, "no sync has completed yet; try again in a moment")
-    return computation
+    return computation.complete()  # a live sync may still be working out cards and statements
 
 
 ComputationDep = Annotated[Computation, Depends(get_computation)]

@@ -160,11 +160,14 @@ class SyncEngine:
                 purge_cards(self.wiki, found.values(), self.cache.pages())
             return result
 
-    def compute(self) -> Computation:
+    def compute(self, *, defer: bool = False) -> Computation:
         """Compute from the parsed pages only (no wiki access): `sync.pipeline.compute_pages`
-        (the records judged with their history, or kept incrementally when there is none)."""
+        (the records judged with their history, or kept incrementally when there is none).
+        `defer`: the cards and statements are left for `Computation.complete`."""
         pages = sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id))
-        computation = compute_pages(self.keeper, self._incremental, pages, today=self.today())
+        computation = compute_pages(
+            self.keeper, self._incremental, pages, today=self.today(), defer=defer
+        )
         with_holds(computation, {}, self.holds)  # the pages the last sync could not write
         self.last = computation
         self.cache.changed = False
@@ -261,7 +264,7 @@ class SyncEngine:
             with result.phase("compute"):
                 last = self.last
                 reuse = last is not None and not self.cache.changed and last.today == self.today()
-                computation = last if reuse and last is not None else self.compute()
+                computation = last if reuse and last is not None else self.compute(defer=live)
             result.problems = len(computation.problems)
             result.errors = sum(1 for p in computation.problems if p.severity == "error")
             if write:

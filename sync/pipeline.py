@@ -25,6 +25,7 @@ def compute_pages(
     pages: Sequence[SourcePage],
     *,
     today: datetime.date,
+    defer: bool = False,
 ) -> Computation:
     """Every computed result for the parsed pages (in merge order), always what the full path
     gives: `HistoryKeeper.compute`, the records judged with their history, then `compute_all`.
@@ -33,12 +34,14 @@ def compute_pages(
     pages that changed or whose trails changed (`sync.judging`), and the incremental computer
     (`render.incremental`) recomputes only what those pages touch. Without a history the
     pages are computed as written. `tests/unit/test_incremental.py` checks both against the
-    full path on random edits."""
+    full path on random edits. `defer`: see `IncrementalComputer.compute`."""
     judgement = keeper.judge_pages(pages)
     if judgement is None:
-        return incremental.compute(pages, today)
-    computation = incremental.compute(
-        judgement.pages, today, governance=judgement.governance, window=judgement.window
+        return incremental.compute(pages, today, defer=defer)
+    return incremental.compute(
+        judgement.pages,
+        today,
+        governance=judgement.governance,
+        window=judgement.window,
+        defer=defer,
     )
-    computation.cards = {page.title: (page.page_id, page.cards) for page in pages}
-    return computation

@@ -16,7 +16,7 @@ again every page filed in it, work that slows the saves after it.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ledger.record import sort_problems
@@ -61,7 +61,12 @@ def write_outputs(
     """Write each output page whose generated part changed, retire the pages we wrote that
     have nothing left to show, and report the pages held back (`result.held`); then the
     circles the template's form suggests (one more step, so that each edit is a step of the
-    progress)."""
+    progress).
+
+    A live sync writes in two rounds: the pages before the card data first (registres,
+    circle pages, Bilans, data pages), while the render thread renders them and then works
+    out the cards' entries and the statements its computation left for later (`defer`),
+    during the registre's save; then the rest."""
     config = engine.config
     writer = Writer(
         engine.wiki,
@@ -70,42 +75,35 @@ def write_outputs(
         advance=engine.cache.advance,
         known=None if dry_run else engine.known,
     )
-    planned = plan_pages(computation, config, engine.render_memo)
-    gone = writer.known.keys() - {page.title for page in planned}
-    planned += plan_retired(gone, computation, config)
-    if live:
-        planned = unsettled(planned, engine.settled)
-    else:
-        planned.sort(key=lambda page: config.pages.is_card_data(page.title))  # stable
     edits: list[Edit] = []
     with (
         result.phase("write"),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="wikiledger-render") as pool,
     ):
+        saving, done = None, set()
+        if live:
+            first = plan_pages(computation, config, engine.render_memo, first=True)
+            first = unsettled(first, engine.settled)
+            rendered = [pool.submit(_timed_render, page, result) for page in first]
+            completed = pool.submit(computation.complete)  # while the registre is saved
+            saving = pool.submit(_save_state, engine)
+            _write_rendered(engine, writer, result, edits, first, rendered, dry_run, live)
+            completed.result()
+            done = {page.title for page in first}  # written, or held: not tried again
+        planned = plan_pages(computation, config, engine.render_memo)
+        gone = writer.known.keys() - {page.title for page in planned}
+        planned += plan_retired(gone, computation, config)
+        if live:
+            planned = [p for p in unsettled(planned, engine.settled) if p.title not in done]
+        else:
+            planned.sort(key=lambda page: config.pages.is_card_data(page.title))  # stable
         rendered = [pool.submit(_timed_render, page, result) for page in planned]
-        saving = pool.submit(_save_state, engine)
-        try:
-            writer.look([page.title for page in planned], trusting=live)
-            steps = len(rendered) + 1
-            for done, future in enumerate(rendered, 1):
-                with result.phase("render_wait"):  # the writes waiting for the render thread
-                    output = future.result()
-                if not dry_run and config.pages.is_card_data(output.title):
-                    wait_for_rendered_sources(engine.newest_source)
-                engine.settled.pop(output.title, None)
-                edit = writer.write(output, dry_run=dry_run)
-                if not dry_run and output.title not in writer.held:
-                    engine.settled[output.title] = output.generated
-                if edit is not None:
-                    edits.append(edit)
-                engine.progress(WRITTEN, done, steps)
-            circles = circle_names(computation.records.circles)
-            suggested = engine.suggestions.update(circles, dry_run=dry_run)
-            edits += [suggested] if suggested is not None else []
-            engine.progress(WRITTEN, steps, steps)
-        finally:
-            for future in rendered:
-                future.cancel()  # after an error, render no further
+        saving = saving or pool.submit(_save_state, engine)
+        _write_rendered(engine, writer, result, edits, planned, rendered, dry_run, live)
+        circles = circle_names(computation.records.circles)
+        suggested = engine.suggestions.update(circles, dry_run=dry_run)
+        edits += [suggested] if suggested is not None else []
+        engine.progress(WRITTEN, len(rendered) + 1, len(rendered) + 1)
         saving.result()  # raises if the cache could not be saved
     result.held = list(writer.held.values())
     if not dry_run and writer.held != engine.holds:
@@ -113,6 +111,38 @@ def write_outputs(
     if not dry_run:
         engine.known = writer.known  # kept for the next sync (each save updates it)
     return edits
+
+
+def _write_rendered(
+    engine: SyncEngine,
+    writer: Writer,
+    result: SyncResult,
+    edits: list[Edit],
+    planned: list[PlannedPage],
+    rendered: list[Future[OutputPage]],
+    dry_run: bool,
+    live: bool,
+) -> None:
+    """Save each planned page as the render thread hands it over, in order; add the edits
+    made to EDITS. A live sync trusts the revisions it saw (`Writer.look`)."""
+    try:
+        writer.look([page.title for page in planned], trusting=live)
+        steps = len(rendered) + 1
+        for done, future in enumerate(rendered, 1):
+            with result.phase("render_wait"):  # the writes waiting for the render thread
+                output = future.result()
+            if not dry_run and engine.config.pages.is_card_data(output.title):
+                wait_for_rendered_sources(engine.newest_source)
+            engine.settled.pop(output.title, None)
+            edit = writer.write(output, dry_run=dry_run)
+            if not dry_run and output.title not in writer.held:
+                engine.settled[output.title] = output.generated
+            if edit is not None:
+                edits.append(edit)
+            engine.progress(WRITTEN, done, steps)
+    finally:
+        for future in rendered:
+            future.cancel()  # after an error, render no further
 
 
 def _save_state(engine: SyncEngine) -> None:

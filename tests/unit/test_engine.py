@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime
 import gc
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from parsers.marker import MARKER_START, extract_generated
 from render.config import SyncConfig
+from render.incremental import IncrementalComputer
 from sync.engine import SyncEngine
 from sync.port import PageInfo, WikiPort
 from sync.state import StateStore
@@ -412,3 +415,55 @@ def test_a_live_sync_holds_a_page_protected_since_and_writes_the_others(
     assert "170,00" in generated(wiki, CIRCLE_PAGE)
     assert "170,00" not in generated(wiki, REGISTRY)
     assert "protectedpage" in generated(wiki, ANOMALIES)
+
+
+# -- a live sync saves the registre while the cards and statements are worked out ------------
+
+
+def test_a_live_sync_saves_the_registre_while_the_cards_and_statements_are_worked_out(
+    engine: SyncEngine, wiki: FakeWiki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statement_page = "Utilisateur:Zoé Blanc"
+    wiki.save(statement_page, "{{Relevé}}\n")
+    engine.full_sync()
+    registre_saving = threading.Event()
+    wiki.before_save = lambda title: registre_saving.set() if title == REGISTRY else None
+    real = IncrementalComputer._update_statements
+
+    def after_the_registre(self: IncrementalComputer, *args: Any) -> int:
+        assert registre_saving.wait(10), "the statements held the registre's save back"
+        return real(self, *args)
+
+    monkeypatch.setattr(IncrementalComputer, "_update_statements", after_the_registre)
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    result = engine.sync_pages({ZOE})
+    assert {REGISTRY, statement_page} <= {e.title for e in result.edits}
+    assert "170,00" in generated(wiki, REGISTRY)
+    assert "120,00" in generated(wiki, statement_page)
+
+
+def test_a_live_sync_stopped_before_its_cards_leaves_the_next_computation_whole(
+    engine: SyncEngine, wiki: FakeWiki, tmp_path: Path
+) -> None:
+    statement_page = "Utilisateur:Zoé Blanc"
+    wiki.save(statement_page, "{{Relevé}}\n")
+    engine.full_sync()
+
+    def crash(title: str) -> None:
+        if title == REGISTRY:
+            raise RuntimeError("le service s'arrête")
+
+    wiki.before_save = crash
+    wiki.save(ZOE, declaration("Contribution", "Zoé Blanc", 120))
+    with pytest.raises(RuntimeError):
+        engine.sync_pages({ZOE})  # stopped while saving the registre
+    wiki.before_save = None
+    wiki.save(YVES, declaration("Déclaration", "Yves Roux", 60))
+    engine.sync_pages({YVES})
+    kept = engine.compute()
+    fresh = new_engine(wiki, StateStore(tmp_path / "fresh.sqlite3"))
+    fresh.full_sync(write=False)
+    whole = fresh.compute()
+    assert kept.card_shards == whole.card_shards
+    assert kept.statements == whole.statements
+    assert "120,00" in generated(wiki, statement_page) and "180,00" in generated(wiki, REGISTRY)

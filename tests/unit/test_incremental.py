@@ -177,9 +177,13 @@ def assert_same(incremental: Computation, full: Computation) -> None:
     start=st.lists(texts, min_size=len(TITLES), max_size=len(TITLES)),
     steps=st.lists(edits, min_size=1, max_size=8),
     config=st.sampled_from((CONFIG, ENFORCE)),
+    left=st.lists(st.booleans(), min_size=8, max_size=8),
 )
 def test_after_any_edits_the_incremental_computation_equals_a_full_recompute(
-    start: list[str], steps: list[tuple[str, str | None, str]], config: SyncConfig
+    start: list[str],
+    steps: list[tuple[str, str | None, str]],
+    config: SyncConfig,
+    left: list[bool],
 ) -> None:
     wiki = FakeWiki()
     for title, text in zip(TITLES, start, strict=True):
@@ -192,7 +196,7 @@ def test_after_any_edits_the_incremental_computation_equals_a_full_recompute(
             keeper = no_history(engine)
             incremental = IncrementalComputer(CONFIG)
             incremental.compute(source_pages(engine), TODAY)
-            for title, text, user in steps:
+            for step, (title, text, user) in enumerate(steps):
                 if text is None:
                     if wiki.text(title) is None:
                         continue
@@ -204,8 +208,13 @@ def test_after_any_edits_the_incremental_computation_equals_a_full_recompute(
                 assert engine.last is not None
                 assert_same(engine.last, full_recompute(engine))
                 # the incremental computer, kept across the same edits, is the full path's
-                # without a history (where `compute_pages` uses it)
-                computed = compute_pages(keeper, incremental, source_pages(engine), today=TODAY)
+                # without a history (where `compute_pages` uses it); its cards and statements
+                # deferred, and some left incomplete, as a live sync stopped early leaves them
+                pages = source_pages(engine)
+                computed = compute_pages(keeper, incremental, pages, today=TODAY, defer=True)
+                if left[step]:
+                    assert computed.card_shards is None  # the next computation completes it
+                    continue
                 assert_same(computed, full_recompute(engine, keeper))
             keeper.close()
         finally:
