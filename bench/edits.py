@@ -34,6 +34,10 @@ class EditLatency:
     seconds: float  # until the bot's save of the registre returned
     delta: Decimal
     polled: float  # until a reader polling the registre saw the new total
+    # when the sync that wrote it started (negative: the webhook came before the save's
+    # response), and when that sync's save of the registre began (the wiki's save follows)
+    sync_started: float = 0.0
+    save_began: float = 0.0
 
 
 class Session:
@@ -133,7 +137,14 @@ def measure_edits(
         # (the webhook leaves during the member's save: the bot's save may even come first)
         written = _saved_at(service.events, registry, asked_at)
         latencies.append(
-            EditLatency(target.title, max(written - saved_at, 0.0), delta, seen - saved)
+            EditLatency(
+                target.title,
+                max(written - saved_at, 0.0),
+                delta,
+                seen - saved,
+                float(event["started"]) - saved_at,
+                _saved_at(service.events, registry, asked_at, phase="saving") - saved_at,
+            )
         )
         service.wait_idle(timeout=timeout)
     if len(latencies) < count:
@@ -141,10 +152,13 @@ def measure_edits(
     return latencies
 
 
-def _saved_at(events: list[dict[str, Any]], title: str, after: float) -> float:
-    """The time of the first `saved` line of TITLE at or after AFTER (wall clock)."""
+def _saved_at(
+    events: list[dict[str, Any]], title: str, after: float, *, phase: str = "saved"
+) -> float:
+    """The time of the first PHASE line (`saved`, `saving`) of TITLE at or after AFTER (wall
+    clock)."""
     for event in events:
-        if event["phase"] == "saved" and event["title"] == title and event["time"] >= after:
+        if event["phase"] == phase and event["title"] == title and event["time"] >= after:
             return float(event["time"])
     raise RuntimeError(f"the service reported no save of {title}")
 

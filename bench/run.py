@@ -152,6 +152,10 @@ def run(options: Options, log: Any = print) -> dict[str, Any]:
         "coalesce_s": options.coalesce,
         "incremental_s": [round(x.seconds, 3) for x in latencies],
         "incremental_polled_s": [round(x.polled, 3) for x in latencies],
+        # when the sync that wrote the registre started, after the save's response
+        "incremental_sync_started_s": [round(x.sync_started, 3) for x in latencies],
+        # when the bot asked the wiki to save the registre (the rest is the wiki's save)
+        "incremental_save_began_s": [round(x.save_began, 3) for x in latencies],
         "incremental_floor_runs_s": [round(x, 3) for x in floor_runs],
         "incremental_compute_s": _median([e["timers"].get("compute", 0.0) for e in incremental]),
         "incremental_syncs": [

@@ -2,7 +2,8 @@
 
 `python -m bench.service --port P --coalesce S`, configured like `wikiledger serve` through the
 `WIKILEDGER_*` environment. It prints one JSON object per line on stdout (`cold`, `noop`,
-`ready`, one `sync` per sync the worker runs, one `saved` per page the bot saved, and `exit`
+`ready`, one `sync` per sync the worker runs, one `saving` and one `saved` per page the bot
+saved, and `exit`
 with its peak memory), and stops when
 its stdin is closed. Phases of each sync are timed by wrapping the engine's steps in place, so
 the engine itself is unchanged.
@@ -93,11 +94,13 @@ def instrument(engine: SyncEngine) -> Timers:
 
 
 def _report_saves(engine: SyncEngine) -> None:
-    """A `saved` line with the title each time a save of the bot returns: the moment the
-    page's new revision exists (the end of a live update's latency, `bench.edits`)."""
+    """A `saving` line with the title each time the bot asks the wiki to save a page, and a
+    `saved` line when that save returns: the moment the page's new revision exists (the end
+    of a live update's latency, `bench.edits`)."""
     original: Callable[..., Any] = engine.wiki.edit
 
     def edit(title: str, *args: Any, **kwargs: Any) -> Any:
+        emit("saving", title=title)
         saved = original(title, *args, **kwargs)
         emit("saved", title=title)
         return saved
