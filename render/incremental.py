@@ -54,6 +54,7 @@ from render.card import (
 )
 from render.compute import (
     Computation,
+    SortedProblems,
     _wiki_names,
     assemble_years,
     finish_problems,
@@ -109,6 +110,7 @@ class IncrementalComputer:
         self._campaign_indexes: dict[str, tuple[CampaignReport, CampaignIndex]] = {}
         self._lines: YearLines = {}
         self._spellings: dict[str, str] = {}  # member names as written -> normalised
+        self._sorts = SortedProblems()  # each year's problems, the governance findings, all
         self.recomputed: dict[str, int] = {}  # what the last computation did again, for tests
         self._deferred: Computation | None = None  # the last one, while `defer` left it
 
@@ -245,6 +247,7 @@ class IncrementalComputer:
         contribution_parse, budget_parse = parse_families(parse_problems, config)
         computation = Computation(records, parse_problems, today=today)
         rename = _wiki_names(config)
+        sorts = self._sorts
         contribution_problems = assemble_years(
             computation,
             reports,
@@ -253,11 +256,20 @@ class IncrementalComputer:
             governance,
             rename,
             contribution_parse,
+            sorts.sort,
         )
         campaigns, campaign_problems = self._campaigns
         judged, late = self._campaigns_judged(campaigns, budget_parse, window)
         computation.campaigns.update(judged)
-        finish_problems(computation, config, rename(campaign_problems), contribution_problems, late)
+        finish_problems(
+            computation,
+            config,
+            rename(campaign_problems),
+            contribution_problems,
+            late,
+            sorts.sort,
+        )
+        sorts.keep({*reports, "governance", "all"})
         return computation
 
     def _campaigns_judged(

@@ -26,7 +26,7 @@ from ledger.contribution import (
 )
 from ledger.name import NameHints, unknown_message
 from ledger.plausibility import check_plausibility
-from ledger.record import ZERO, Problem, Records, sort_problems
+from ledger.record import ZERO, Problem, Records, Severity, Source, sort_problems
 from ledger.report import CampaignReport, ContributionReport, ProjectTotals
 from ledger.statement import (
     CampaignLine,
@@ -41,7 +41,7 @@ from ledger.statement import (
     sum_declarations,
 )
 from parsers.page import TemplateNames, parse_page
-from render.compute import Computation, compute_all
+from render.compute import Computation, SortedProblems, compute_all
 from render.config import SyncConfig
 from render.statement import plan_statements
 
@@ -338,3 +338,25 @@ def test_on_a_wiki_with_other_template_names_every_problem_names_the_wikis_templ
     computed = compute_all(default_records, default_problems, SyncConfig(), today=TODAY)
     assert {p.template for p in computed.problems} == {"Cercle", "Contribution", "Soutien cobudget"}
     assert "ajoutez {{Enveloppe cercle}}" in " ".join(p.message for p in computed.problems)
+
+
+def test_sorted_problems_answers_an_equal_list_with_its_last_result_and_sorts_a_changed_one() -> (
+    None
+):
+    def problem(page: str, line: int, message: str = "montant illisible") -> Problem:
+        return Problem(Source(page, line), "Contribution", Severity.ERROR, message)
+
+    sorts = SortedProblems()
+    first = [problem("B", 2), problem("A", 9), problem("B", 1)]
+    sorted_once = sorts.sort(first, 2026)
+    assert sorted_once == sort_problems(first)
+    sorted_once.append(problem("Z", 1))  # the caller's copy: the kept result is untouched
+    again = [problem("B", 2), problem("A", 9), problem("B", 1)]  # equal, other objects
+    assert sorts.sort(again, 2026) == sort_problems(first)
+    assert sorts.sort(again, 2025) == sort_problems(first)  # each label keeps its own
+    changed = [problem("B", 2), problem("A", 9, "date manquante"), problem("B", 1)]
+    assert sorts.sort(changed, 2026) == sort_problems(changed)
+    reordered = [problem("A", 9), problem("B", 2), problem("B", 1)]
+    assert sorts.sort(reordered, 2026) == sort_problems(reordered)
+    sorts.keep({2026})
+    assert sorts.sort([problem("C", 1)], 2025) == [problem("C", 1)]
