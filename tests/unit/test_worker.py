@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from service import worker as worker_module
 from service.jobs import FullSync
 from service.queue import JobQueue
 from service.webhook import WebhookEvent
@@ -464,3 +466,39 @@ def test_events_that_arrive_during_a_sync_are_gathered_into_the_next_one(
         frozenset({"Page A"}),
         frozenset({"Page B", "Page C", "Page D"}),
     ]
+
+
+def test_the_objects_a_sync_leaves_are_frozen_and_collected_after_a_full_sync_or_when_idle(
+    start: Callable[..., Worker],
+    engine: FakeEngine,
+    queue: JobQueue,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settled: list[int] = []
+    real = worker_module.settle_memory
+
+    def settle() -> None:
+        real()
+        settled.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(worker_module, "settle_memory", settle)
+    before = (gc.isenabled(), gc.get_threshold())
+    try:
+        gc.unfreeze()
+        worker = start(settle_after=0.3)
+        wait_for(lambda: len(settled) == 1)  # the first (full) sync: collected, then frozen
+        assert settled[0] > 0
+        queue.enqueue(edit("Une page"))
+        worker.notify()
+        wait_for(lambda: len(engine.calls) == 2)
+        # a live sync only froze what it left (nothing collected): more objects frozen
+        wait_for(lambda: gc.get_freeze_count() > settled[0])
+        assert len(settled) == 1
+        wait_for(lambda: len(settled) == 2)  # idle for settle_after: collected and frozen
+        queue.enqueue(FullSync(reason="api"))
+        worker.notify()
+        wait_for(lambda: len(settled) == 3)  # each full sync, at once
+        assert engine.calls[2] == "full"
+        assert (gc.isenabled(), gc.get_threshold()) == before  # no setting changed
+    finally:
+        gc.unfreeze()
