@@ -46,7 +46,9 @@ class HistoryStore:
 
     def __init__(self, path: Path) -> None:
         self._lock = threading.RLock()
-        self._db = sqlite.connect(path, SCHEMA, synchronous="NORMAL")
+        self._db = sqlite.connect(
+            path, SCHEMA, synchronous="NORMAL", timeout=sqlite.STATE_BUSY_SECONDS
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -70,25 +72,30 @@ class HistoryStore:
     def save(self, history: History, fingerprint: str) -> None:
         """Save what changed since the last save (everything when the fingerprint changed)."""
         changed, deleted = history.take_changes()
-        meta = (history.pages, history.last_rev, history.referents, history.next_number)
-        with sqlite.transaction(self._db, self._lock) as db:
-            row = db.execute(
+        meta = _dump((history.pages, history.last_rev, history.referents, history.next_number))
+        with self._lock:
+            row = self._db.execute(
                 "SELECT fingerprint FROM history_meta WHERE name = 'sources'"
             ).fetchone()
-            if row is None or row[0] != fingerprint:
+        everything = row is None or row[0] != fingerprint
+        if everything:
+            changed, deleted = set(history.trails), set()
+        # pickled before the write lock is taken: at scale a first save pickles 100,000
+        # trails, and the writer's saves of pages wait for the lock meanwhile (sync.publish)
+        rows = [(n, _dump(history.trails[n])) for n in sorted(changed)]
+        with sqlite.transaction(self._db, self._lock) as db:
+            if everything:
                 db.execute("DELETE FROM history_trail")
-                changed, deleted = set(history.trails), set()
             db.executemany(
                 "DELETE FROM history_trail WHERE number = ?", [(n,) for n in sorted(deleted)]
             )
             db.executemany(
-                "INSERT OR REPLACE INTO history_trail (number, payload) VALUES (?, ?)",
-                [(n, _dump(history.trails[n])) for n in sorted(changed)],
+                "INSERT OR REPLACE INTO history_trail (number, payload) VALUES (?, ?)", rows
             )
             db.execute(
                 "INSERT OR REPLACE INTO history_meta (name, fingerprint, payload) "
                 "VALUES ('sources', ?, ?)",
-                (fingerprint, _dump(meta)),
+                (fingerprint, meta),
             )
 
 

@@ -14,6 +14,12 @@ from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
+# How long a write to the state file waits for another connection's transaction (the state
+# store's and the history's are two connections to one file): the history's first save at
+# 5× the benchmark's full size held the file more than SQLite's default 5 s, and the writer's
+# save of a page beside it failed with "database is locked".
+STATE_BUSY_SECONDS = 120.0
+
 
 def connect(
     path: Path,

@@ -89,7 +89,11 @@ class StateStore:
         self.path = path
         self._lock = threading.RLock()
         opened = sqlite.connect_or_recover(
-            path, SCHEMA, synchronous="NORMAL", what="state database"
+            path,
+            SCHEMA,
+            synchronous="NORMAL",
+            timeout=sqlite.STATE_BUSY_SECONDS,
+            what="state database",
         )
         self._db = opened.db
         self._inode = _inode(path)
@@ -107,7 +111,11 @@ class StateStore:
         with self._lock:
             self._db.close()
             opened = sqlite.connect_or_recover(
-                self.path, SCHEMA, synchronous="NORMAL", what="state database"
+                self.path,
+                SCHEMA,
+                synchronous="NORMAL",
+                timeout=sqlite.STATE_BUSY_SECONDS,
+                what="state database",
             )
             self._db = opened.db
             self._inode = _inode(self.path)

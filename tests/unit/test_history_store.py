@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 from ledger.history import contribution_events
+from sync import sqlite
 from sync.history import HistoryStore
+from sync.state import StateStore, WrittenPage
 from tests.unit.history_helpers import Wiki, declaration, snapshot
 
 PAGE, OTHER = 10, 11
@@ -60,3 +64,32 @@ def test_only_what_changed_is_saved_and_a_merged_copy_is_deleted(tmp_path: Path)
     store.save(wiki.history, "v2")  # another parser: everything saved again under it
     assert rows(path) == 2 and store.load("v1") is None and store.load("v2") is not None
     store.close()
+
+
+def test_a_page_saved_while_the_history_holds_the_file_longer_than_five_seconds_waits(
+    tmp_path: Path,
+) -> None:
+    # The state store and the history are two connections to one file: at scale the
+    # history's first save held it past SQLite's default 5 s, and the writer's save of a page
+    # beside it failed with "database is locked" (a benchmark's cold sync at 5× the full size).
+    path = tmp_path / "state.sqlite3"
+    state, store = StateStore(path), HistoryStore(path)
+    holding = threading.Event()
+
+    def hold_the_file() -> None:
+        with sqlite.transaction(store._db, store._lock):
+            holding.set()
+            time.sleep(5.5)
+
+    thread = threading.Thread(target=hold_the_file)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        started = time.monotonic()
+        state.save_written(WrittenPage("Registre 2026", 7, "généré", "1 déclaration"), "texte")
+        assert time.monotonic() - started > 4  # it waited for the other transaction
+        assert state.all_written()["Registre 2026"].rev_id == 7
+    finally:
+        thread.join()
+        state.close()
+        store.close()
