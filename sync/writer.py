@@ -33,7 +33,7 @@ from render.pages import without_timestamp
 from render.plan import OutputPage
 from render.shorten import shorten_generated
 from sync.hold import Held, bots_refused, markers_broken, refused
-from sync.port import EditConflict, PageInfo, PageRefused, PageText, Saved, WikiPort
+from sync.port import EditConflict, PageInfo, PageRefused, PageText, WikiPort
 from sync.result import Edit
 from sync.state import StateStore, WrittenPage
 
@@ -197,8 +197,8 @@ class Writer:
             unchanged = old_generated is not None and same(old_generated, output.generated)
             if page is not None and unchanged and not restoring and not marker_fault(page.text):
                 if not dry_run:
-                    saved_before = Saved(page.rev_id, page.rev_id, page.timestamp)
-                    self._remember(output, page.rev_id, page.text, _seen(page, saved_before))
+                    seen = _seen(page, page.rev_id, page.timestamp)
+                    self._remember(output, page.rev_id, page.text, seen)
                 return None
             new_text = self._new_text(output, page)
             memo = self.known.get(output.title)
@@ -234,8 +234,8 @@ class Writer:
                     continue
             if page is not None and output.must_exist:
                 self.advance(page.page_id, page.rev_id, saved.rev_id)
-            # a page we created: its id is learnt by the next look
-            self._remember(output, saved.rev_id, as_saved(new_text), _seen(page, saved))
+            seen = _seen(page, saved.rev_id, saved.timestamp)
+            self._remember(output, saved.rev_id, as_saved(new_text), seen)
             return Edit(output.title, summary, saved.rev_id)
         log.warning("gave up writing %s after repeated edit conflicts", output.title)
         return None
@@ -248,11 +248,12 @@ class Writer:
         self.known[output.title] = written
 
 
-def _seen(page: PageText | None, saved: Saved) -> PageInfo | None:
-    """The revision SAVED of PAGE, as `Writer.look` would have found it."""
+def _seen(page: PageText | None, rev_id: int, timestamp: str) -> PageInfo | None:
+    """Revision REV_ID of PAGE, as `Writer.look` would have found it (None: a page we
+    created, whose id is not known yet)."""
     if page is None:
         return None
-    return PageInfo(page.page_id, page.title, page.namespace, saved.rev_id, saved.timestamp)
+    return PageInfo(page.page_id, page.title, page.namespace, rev_id, timestamp)
 
 
 def as_saved(text: str) -> str:

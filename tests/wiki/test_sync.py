@@ -16,7 +16,7 @@ from devwiki.mediawiki import LocalWiki
 from ledger.report import campaign_report_to_json, contribution_report_to_json
 from parsers.marker import MARKER_END, MARKER_START, extract_generated
 from sync.engine import SyncEngine
-from sync.port import PageInfo, PageText, Saved, WikiError
+from sync.port import PageText, Saved, WikiError
 from sync.writer import same
 from tests.wiki.conftest import bot_client, page_text
 
@@ -330,17 +330,21 @@ def add_declaration(admin_site: mwclient.Site, title: str, amount: int) -> None:
     )
 
 
-def titles_read(engine: SyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    read: list[str] = []
-    real = engine.wiki.fetch_titles
+def titles_asked(
+    engine: SyncEngine, monkeypatch: pytest.MonkeyPatch, method: str = "fetch_titles"
+) -> list[str]:
+    """Every title the engine passes to the wiki's METHOD from now on (`fetch_titles`: the
+    pages it reads; `page_infos`: the pages it looks at)."""
+    asked: list[str] = []
+    real = getattr(engine.wiki, method)
 
-    def spy(titles: Iterable[str]) -> dict[str, PageText]:
+    def spy(titles: Iterable[str]) -> object:
         wanted = list(titles)
-        read.extend(wanted)
+        asked.extend(wanted)
         return real(wanted)
 
-    monkeypatch.setattr(engine.wiki, "fetch_titles", spy)
-    return read
+    monkeypatch.setattr(engine.wiki, method, spy)
+    return asked
 
 
 def test_a_page_whose_revision_is_ours_is_updated_without_being_read(
@@ -353,7 +357,7 @@ def test_a_page_whose_revision_is_ours_is_updated_without_being_read(
     engine.full_sync()
     admin_site.pages[REGISTRY].edit(human + page_text(admin_site, REGISTRY), "note")
     add_declaration(admin_site, "Essai relu", 11)
-    read = titles_read(engine, monkeypatch)
+    read = titles_asked(engine, monkeypatch)
     engine.full_sync()  # the registre's revision is a person's: read before writing
     assert REGISTRY in read
     read.clear()
@@ -369,19 +373,6 @@ def test_a_page_whose_revision_is_ours_is_updated_without_being_read(
     assert hashlib.sha1(text.encode()).hexdigest() == page["revisions"][0]["sha1"]
 
 
-def titles_looked_at(engine: SyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    asked: list[str] = []
-    real = engine.wiki.page_infos
-
-    def spy(titles: Iterable[str]) -> dict[str, PageInfo]:
-        wanted = list(titles)
-        asked.extend(wanted)
-        return real(wanted)
-
-    monkeypatch.setattr(engine.wiki, "page_infos", spy)
-    return asked
-
-
 def test_a_live_sync_saves_on_its_own_revision_and_keeps_a_human_edit_made_since(
     engine: SyncEngine,
     bot_site: mwclient.Site,
@@ -391,7 +382,7 @@ def test_a_live_sync_saves_on_its_own_revision_and_keeps_a_human_edit_made_since
     engine.full_sync()
     add_declaration(admin_site, "Essai confiance", 21)
     engine.sync_pages({"Essai confiance"})  # looks at the registre: its revision is seen
-    asked = titles_looked_at(engine, monkeypatch)
+    asked = titles_asked(engine, monkeypatch, "page_infos")
     add_declaration(admin_site, "Essai confiance", 22)
     result = engine.sync_pages({"Essai confiance"})
     assert REGISTRY in {e.title for e in result.edits}
@@ -420,7 +411,7 @@ def test_a_kept_text_that_differs_from_the_wiki_is_never_written_back(
     kept = engine.state.all_written()[REGISTRY]
     engine.state.save_written(kept, "Texte périmé qui écraserait la page.")
     add_declaration(admin_site, "Essai périmé", 13)
-    read = titles_read(engine, monkeypatch)
+    read = titles_asked(engine, monkeypatch)
     engine.full_sync()
     assert REGISTRY in read  # its SHA-1 is not the revision's: read the page instead
     text = page_text(bot_site, REGISTRY)
