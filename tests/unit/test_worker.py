@@ -178,7 +178,8 @@ def test_a_move_rereads_the_new_title_and_the_old_one(
 def test_a_full_sync_request_runs_a_full_sync(
     start: Callable[..., Worker], engine: FakeEngine, queue: JobQueue
 ) -> None:
-    worker = start()
+    # a window long enough that the worker, woken by the first job, gathers the second with it
+    worker = start(coalesce_seconds=1.0)
     wait_for(worker.ready.is_set)
     queue.enqueue(edit("Une page"))
     queue.enqueue(FullSync(reason="api"))
