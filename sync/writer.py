@@ -71,6 +71,7 @@ class Writer:
         self._infos: dict[str, PageInfo] = {}
         self._current: dict[str, PageText] = {}
         self._trusting: set[str] = set()  # pages `look` did not ask about (`trusting`)
+        self._unasked: dict[str, None] = {}  # pages `look` has yet to ask about (in order)
         self.held: dict[str, Held] = {}  # pages not written this sync, and why
         self.bot = str(getattr(wiki, "user_name", ""))  # for {{bots|deny=…}}
         self.max_bytes = int(getattr(wiki, "max_page_bytes", 0) or 0)  # 0: no known limit
@@ -83,22 +84,33 @@ class Writer:
         our last save or check is not asked about: it is saved on that revision with the text
         we sent, and anything done to it since (an edit, a deletion, a move, a protection)
         comes back from the save as an edit conflict or a refusal, after which it is read and
-        handled as when looked at. That spares a request before the first save of a live
-        sync, the registre's (issue 16)."""
+        handled as when looked at. The other pages are asked about when the first of them is
+        written: a live sync saves the registre, trusted, before any request (issue 16)."""
         trusted = {t: seen for t in titles if trusting and (seen := self._seen(t)) is not None}
-        asked = [title for title in titles if title not in trusted]
         self._trusting = set(trusted)
-        self._infos = {**trusted, **self.wiki.page_infos(asked)} if asked else trusted
+        self._infos, self._current = dict(trusted), {}
+        self._unasked = {title: None for title in titles if title not in trusted}
+        if not trusting:
+            self._ask()
+
+    def _ask(self) -> None:
+        """Look at the pages `look` left unasked, all of them in one request."""
+        asked, self._unasked = list(self._unasked), {}
+        if not asked:
+            return
+        infos = self.wiki.page_infos(asked)
+        self._infos.update(infos)
         for title in asked:  # seen now: the pages the bot created, a state read back
-            memo, info = self.known.get(title), self._infos.get(title)
+            memo, info = self.known.get(title), infos.get(title)
             if memo is not None and info is not None and memo.rev_id == info.rev_id:
                 self.known[title] = replace(memo, seen=info)
         theirs = [
             title
-            for title, info in self._infos.items()
+            for title, info in infos.items()
             if title not in self.known or self.known[title].rev_id != info.rev_id
         ]
-        self._current = self.wiki.fetch_titles(theirs) if theirs else {}
+        if theirs:
+            self._current.update(self.wiki.fetch_titles(theirs))
 
     def _seen(self, title: str) -> PageInfo | None:
         """The page's revision as the wiki returned it for our last save or check."""
@@ -115,6 +127,8 @@ class Writer:
 
     def write(self, output: OutputPage, *, dry_run: bool) -> Edit | None:
         """Save the page when its generated part changed; the edit made, if any."""
+        if output.title in self._unasked:
+            self._ask()
         page = self._current_page(output)
         if isinstance(page, _Skip):
             return None

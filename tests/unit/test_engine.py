@@ -368,6 +368,35 @@ def test_a_live_sync_saves_the_pages_it_wrote_without_asking_about_them_first(
     assert asked  # (a full sync does look)
 
 
+def test_a_live_sync_saves_the_registre_before_asking_about_a_page_it_has_not_seen(
+    engine: SyncEngine, wiki: FakeWiki
+) -> None:
+    accueil, lea = f"{REGISTRY}/Accueil", "Utilisateur:Léa Petit/Contributions 2026"
+    wiki.save("Cercle Accueil", "{{Cercle|nom=Accueil}}\n")
+    accueil_declaration = declaration("Contribution", "Léa Petit", 40).replace(
+        "Animation", "Accueil"
+    )
+    wiki.save(lea, accueil_declaration)
+    seen_by_a_live_sync(engine, wiki)  # the registre seen; the Accueil page only created
+    assert (engine.known or {})[accueil].seen is None
+    steps: list[str] = []
+    original = wiki.page_infos
+
+    def page_infos(titles: Iterable[str]) -> dict[str, PageInfo]:
+        titles = list(titles)
+        steps.append(f"look {sorted(titles)}")
+        return original(titles)
+
+    wiki.page_infos = page_infos  # type: ignore[method-assign]
+    wiki.before_save = steps.append
+    wiki.save(lea, accueil_declaration.replace("=40", "=45"))
+    engine.sync_pages({lea})
+    # the registre first, on the revision it saw; then one look at what it has not seen
+    assert steps[:3] == [REGISTRY, f"look {[accueil]}", accueil]
+    assert "45,00" in generated(wiki, accueil)
+    assert engine.full_sync().edits == []  # the wiki as a full look expects it
+
+
 def test_a_live_sync_keeps_a_human_edit_made_since_the_bots_last_save(
     engine: SyncEngine, wiki: FakeWiki
 ) -> None:
