@@ -4,10 +4,11 @@ Each edit changes the `montant` of a clean 2026 declaration by a known number of
 the registre's « demandé » total must move by exactly that much. The clock starts when the
 save's response arrives and stops when the bot's save of the registre returns (the service's
 `saved` line: the new revision exists from then on), as the incremental floor's clock stops
-when its save of the registre returns. A reader also polls the registre (every 50 ms) until
-it shows the expected total: that checks the figure, and its time (`polled`, up to a poll
-interval and a request later) is kept beside. The next edit waits until the service is idle
-again.
+when its save of the registre returns. Then a reader reads the registre (every 50 ms until it
+shows the expected total): that checks the figure, and its time (`polled`, a request or two
+after the save) is kept beside. The reader waits for the service's line rather than polling
+during the update: its requests competed with the measured save for the wiki's CPUs. The next
+edit waits until the service is idle again.
 """
 
 from __future__ import annotations
@@ -128,6 +129,13 @@ def measure_edits(
         asked_at = time.time()
         member.edit(target.title, text.replace(target.call, new_call), base, "Mise à jour")
         saved, saved_at = time.perf_counter(), time.time()
+        # The reader reads only once the service reports the registre saved: its polls, each a
+        # MediaWiki request on the same CPUs, slowed the very save being timed (the floor's
+        # save runs on an otherwise idle wiki).
+        while True:
+            event = service.next("saved", timeout=timeout)
+            if event["time"] >= asked_at and event["title"] == registry:
+                break
         seen = _wait_for(reader, registry, registry_rev, expected, saved + timeout)
         # The sync that wrote the registre reports once it has finished all its writes.
         while True:

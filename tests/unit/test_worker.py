@@ -486,7 +486,7 @@ def test_the_objects_a_sync_leaves_are_frozen_and_collected_after_a_full_sync_or
     before = (gc.isenabled(), gc.get_threshold())
     try:
         gc.unfreeze()
-        worker = start(settle_after=0.3)
+        worker = start(settle_after=1.0)  # long enough to see the live sync unsettled
         wait_for(lambda: len(settled) == 1)  # the first (full) sync: collected, then frozen
         assert settled[0] > 0
         queue.enqueue(edit("Une page"))
