@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -200,12 +200,14 @@ class LedgerState:
 
     def update(
         self,
-        pages: Sequence[tuple[int, Records]],
+        order: Sequence[int],
+        records_of: Mapping[int, Records],
         changed: set[int],
         context: ContextRecords | None,
     ) -> tuple[dict[int, ContributionReport], list[Problem], list[tuple[int, Problem]]]:
         """The reports by year, every cross-reference problem and every implausible value
-        (year, problem), for `pages` (page id, records) in the order the records are merged.
+        (year, problem), for the pages `order` names (the order their records are merged in),
+        whose records `records_of` holds.
         The problems (the list, each report's) are in `compute_ledger`'s order but not sorted:
         the caller merges them with others and sorts them once (`render.incremental`; a stable
         sort of the whole gives the same order either way). `changed`: the page ids added,
@@ -213,10 +215,9 @@ class LedgerState:
         one of them changed (all start again)."""
         if context is not None or self._context is None:
             self._restart(context)
-            changed = {page_id for page_id, _ in pages}
+            changed = set(order)
         assert self._context is not None
         touched: set[GroupKey] = set()
-        records_of = dict(pages) if changed else {}
         # many pages changed (a first computation, a restart): the years' lists are sorted
         # again; otherwise each is copied once (the reports keep theirs) and spliced
         resort = len(changed) > _SPLICE_LIMIT
@@ -229,14 +230,14 @@ class LedgerState:
                 self.checks[page_id] = new
             self._replace(page_id, old, new, touched, lists)
         if lists is None:
-            self._resort([page_id for page_id, _ in pages])
+            self._resort(order)
         else:
             self._by_year.update(lists)
         self.dirty = touched
         for key in touched:
             self._regroup(key)
             self._parts.pop(key[1], None)
-        return self._assemble([page_id for page_id, _ in pages])
+        return self._assemble(order)
 
     def page_counted(self, page_id: int) -> tuple[CountedContribution, ...]:
         return self.checks.get(page_id, _EMPTY).counted
@@ -304,7 +305,7 @@ class LedgerState:
             listed = lists[year] = list(self._by_year.get(year, ()))
         return listed
 
-    def _resort(self, order: list[int]) -> None:
+    def _resort(self, order: Sequence[int]) -> None:
         by_year: dict[int, list[CountedContribution]] = defaultdict(list)
         for page_id in order:
             check = self.checks.get(page_id)
@@ -347,7 +348,7 @@ class LedgerState:
         return _Group(tuple(items), people, dict(months), totals)
 
     def _assemble(
-        self, order: list[int]
+        self, order: Sequence[int]
     ) -> tuple[dict[int, ContributionReport], list[Problem], list[tuple[int, Problem]]]:
         context = self._context
         assert context is not None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from itertools import chain
 from typing import Protocol
@@ -82,6 +82,24 @@ class SourcePage(Protocol):
 
 def _budget(records: Records) -> tuple[object, ...]:
     return (records.campaigns, records.projects, records.pledges)
+
+
+class _RecordsOf(Mapping[int, Records]):
+    """The records of the pages by id, read from the pages themselves (nothing copied)."""
+
+    __slots__ = ("_pages",)
+
+    def __init__(self, pages: Mapping[int, SourcePage]) -> None:
+        self._pages = pages
+
+    def __getitem__(self, page_id: int) -> Records:
+        return self._pages[page_id].records
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
 
 
 class IncrementalComputer:
@@ -158,7 +176,8 @@ class IncrementalComputer:
         }
         records = self._merge(pages, changed, before, after)
         reports, ledger_problems, implausible = self._ledger.update(
-            [(page.page_id, page.records) for page in pages],
+            [page.page_id for page in pages],
+            _RecordsOf(current),
             changed,
             merged_context(page.records for page in pages) if context else None,
         )

@@ -67,6 +67,9 @@ class ParseCache:
         self.state = state
         self.changed = True  # records changed since the engine last computed
         self._pages: dict[int, ParsedPage] | None = None  # loaded on first use
+        # `ordered`'s list and each page's place in it (None: to sort again)
+        self._order: list[ParsedPage] | None = None
+        self._places: dict[int, int] = {}
         self._unsaved: list[tuple[ParsedPage, str]] = []
         self._lock = threading.Lock()
 
@@ -75,6 +78,24 @@ class ParseCache:
             loaded = self.state.load_pages(cache_format())
             self._pages = {page.page_id: page for page in loaded}
         return self._pages
+
+    def ordered(self) -> list[ParsedPage]:
+        """The pages by title (then id): the order their records are merged in. Kept from
+        one call to the next and sorted again only when a page came, went or was renamed (a
+        live sync at 5× the benchmark's size sorted 10,000 pages each time)."""
+        if self._order is None:
+            self._order = sorted(self.pages().values(), key=lambda p: (p.title, p.page_id))
+            self._places = {page.page_id: place for place, page in enumerate(self._order)}
+        return list(self._order)
+
+    def _replaced(self, page: ParsedPage, old: ParsedPage | None) -> None:
+        """Keep `ordered` up to date: PAGE took OLD's place (OLD None: a new page)."""
+        if self._order is None:
+            return
+        if old is None or old.title != page.title:
+            self._order = None
+        else:
+            self._order[self._places[page.page_id]] = page
 
     def revisions(self, fingerprint: str) -> dict[int, int]:
         """{page id: revision id} of the stored pages parsed with this fingerprint."""
@@ -93,6 +114,7 @@ class ParseCache:
             ):
                 self.changed = True
             pages[page.page_id] = page
+            self._replaced(page, old)
         with self._lock:
             self._unsaved.extend((page, fingerprint) for page in parsed)
 
@@ -102,6 +124,7 @@ class ParseCache:
             pages = self.pages()
             for page_id in page_ids:
                 pages.pop(page_id, None)
+            self._order = None
             self.changed = True
 
     def flush(self) -> None:
@@ -130,3 +153,4 @@ class ParseCache:
         page = pages.get(page_id)
         if page is not None and page.rev_id == old_rev_id:
             pages[page_id] = replace(page, rev_id=new_rev_id)
+            self._replaced(pages[page_id], page)

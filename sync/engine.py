@@ -164,7 +164,7 @@ class SyncEngine:
         """Compute from the parsed pages only (no wiki access): `sync.pipeline.compute_pages`
         (the records judged with their history, or kept incrementally when there is none).
         `defer`: the cards and statements are left for `Computation.complete`."""
-        pages = sorted(self.cache.pages().values(), key=lambda p: (p.title, p.page_id))
+        pages = self.cache.ordered()
         computation = compute_pages(
             self.keeper, self._incremental, pages, today=self.today(), defer=defer
         )

@@ -237,3 +237,40 @@ def test_a_field_added_to_a_record_then_a_sync_on_the_old_state_rebuilds_cleanly
     assert after["read"] == after["listed"]  # a clean rebuild
     assert after["figures"] == before["figures"]
     assert run_sync(old, state)["read"] == before["listed"]  # and back again
+
+
+def test_the_cache_keeps_its_pages_in_title_order_across_puts_renames_advances_and_deletes(
+    state: StateStore,
+) -> None:
+    import random
+
+    from ledger.record import Records
+    from sync.cache import ParseCache
+    from sync.state import ParsedPage
+
+    cache = ParseCache(state)
+    rng = random.Random(16)
+    titles = [f"Page {letter}" for letter in "ABCDEFGHIJ"]
+    revisions = iter(range(1, 10_000))
+
+    def page(page_id: int, title: str) -> ParsedPage:
+        return ParsedPage(page_id, title, next(revisions), Records(), [])
+
+    for _step in range(300):
+        pages = cache.pages()
+        move = rng.choice(["put", "put", "rename", "advance", "delete"])
+        if move == "put" or not pages:
+            page_id = rng.randint(1, 12)
+            old = pages.get(page_id)
+            cache.put([page(page_id, old.title if old else rng.choice(titles))], "f")
+        elif move == "rename":
+            cache.put([page(rng.choice(list(pages)), rng.choice(titles))], "f")
+        elif move == "advance":
+            chosen = pages[rng.choice(list(pages))]
+            cache.advance(chosen.page_id, chosen.rev_id, next(revisions))
+        else:
+            cache.delete({rng.choice(list(pages))})
+        if rng.random() < 0.5:  # asked now and then, as each sync asks once
+            expected = sorted(cache.pages().values(), key=lambda p: (p.title, p.page_id))
+            assert cache.ordered() == expected
+    assert cache.ordered() == sorted(cache.pages().values(), key=lambda p: (p.title, p.page_id))
