@@ -111,6 +111,7 @@ class IncrementalComputer:
             default_rate=config.default_rate, floor=config.closing_floor, limits=config.limits
         )
         self._pages: dict[int, SourcePage] = {}
+        self._cards: dict[str, tuple[int, tuple[CardCall, ...]]] = {}  # computation.cards
         self._records: Records | None = None  # the last merged records
         self._started = False
         self._campaigns: tuple[dict[str, CampaignReport], list[Problem]] = ({}, [])
@@ -204,7 +205,7 @@ class IncrementalComputer:
         circle_years = len(self._ledger.dirty)
         problems = computation.problems  # as computed: the engine may add held pages later
 
-        computation.cards = {page.title: (page.page_id, page.cards) for page in pages}
+        computation.cards = self._cards_of(current, old, changed, restart)
 
         def rest() -> None:
             cards = self._update_cards(
@@ -227,6 +228,28 @@ class IncrementalComputer:
         else:
             computation.complete()
         return computation
+
+    def _cards_of(
+        self,
+        current: dict[int, SourcePage],
+        old: dict[int, SourcePage],
+        changed: set[int],
+        restart: bool,
+    ) -> dict[str, tuple[int, tuple[CardCall, ...]]]:
+        """{title: (page id, card calls)} of every page, the changed pages' entries replaced
+        (a copy: a computation already handed out may be read while the next one is made)."""
+        cards = self._cards
+        if restart:
+            cards = self._cards = {p.title: (p.page_id, p.cards) for p in current.values()}
+        else:
+            for pid in changed:
+                was = old.get(pid)
+                if was is not None and cards.get(was.title, (None,))[0] == pid:
+                    del cards[was.title]  # gone, or renamed: its old title first
+            for pid in changed & current.keys():
+                page = current[pid]
+                cards[page.title] = (pid, page.cards)
+        return dict(cards)
 
     def _merge(
         self,

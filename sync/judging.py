@@ -95,13 +95,25 @@ class PageJudge:
         budget = self._window is None or any(
             _has_budget(held[pid].source.records) for pid in (stale | gone) & held.keys()
         )
+        # the findings by year are gathered again only when a page's findings changed, or a
+        # page with findings came, went or moved in the merge order (a rename)
+        findings = self._governance is None
         for pid in gone:
+            findings = findings or bool(held[pid].judged.governance)
             del held[pid]
         self._everywhere = None
         for pid in sorted(stale):
             page = current[pid]
             budget = budget or _has_budget(page.records)
-            held[pid] = _Held(page, self._judge_page(page, history, rules))
+            judged_page = self._judge_page(page, history, rules)
+            before = held.get(pid)
+            findings = findings or (
+                bool(judged_page.governance)
+                if before is None
+                else before.judged.governance != judged_page.governance
+                or (bool(judged_page.governance) and before.source.title != page.title)
+            )
+            held[pid] = _Held(page, judged_page)
         self._everywhere = None
         self.rejudged = len(stale)
         if budget or self._window is None or self._pledge_page is None:
@@ -115,12 +127,13 @@ class PageJudge:
                 PLEDGES, "", Records(pledges=self.counted_pledges(records, window)), []
             )
         judged = [held[page.page_id].judged for page in pages]
-        if stale or gone or self._governance is None:
-            self._governance = {}
+        governance = self._governance
+        if findings or governance is None:
+            governance = self._governance = {}
             for page in judged:
                 for year, problem in page.governance:
-                    self._governance.setdefault(year, []).append(problem)
-        return Judgement([*judged, self._pledge_page], self._governance, self._window)
+                    governance.setdefault(year, []).append(problem)
+        return Judgement([*judged, self._pledge_page], governance, self._window)
 
     def _judge_page(self, page: SourcePage, history: History, rules: Governance) -> JudgedPage:
         records = page.records

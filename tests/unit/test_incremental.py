@@ -162,6 +162,7 @@ def assert_same(incremental: Computation, full: Computation) -> None:
     assert incremental.campaigns == full.campaigns
     assert incremental.problems == full.problems
     assert incremental.governance == full.governance
+    assert {title: c for title, c in incremental.cards.items() if title} == full.cards
     full.computed_at = incremental.computed_at
     assert [(p.title, p.generated, p.digest) for p in plan_outputs(incremental, CONFIG)] == [
         (p.title, p.generated, p.digest) for p in plan_outputs(full, CONFIG)
@@ -330,5 +331,33 @@ def test_a_live_edit_judges_again_only_its_page_and_new_referents_judge_every_pa
         engine.sync_pages({zoe})
         assert engine.keeper.pages.rejudged == 1
         assert_same(engine.last, full_recompute(engine))
+    finally:
+        state.close()
+
+
+def test_a_page_with_findings_moved_keeps_the_findings_in_the_full_paths_order(
+    tmp_path: Path,
+) -> None:
+    wiki = two_members_in_animation()
+    state = StateStore(tmp_path / "state.sqlite3")
+    try:
+        engine = SyncEngine(wiki, state, CONFIG, today=lambda: TODAY)
+        engine.full_sync()
+        # each validates the other's declaration without being a référent: a finding on each
+        wiki.save(ZOE_PAGE, CALL % ("Zoé Blanc", 80, "|statut=validée"), user="Yves Roux")
+        wiki.save(YVES_PAGE, CALL % ("Yves Roux", 80, "|statut=validée"), user="Zoé Blanc")
+        engine.sync_pages({ZOE_PAGE, YVES_PAGE})
+        assert engine.last is not None
+        assert [p.source.page for p in engine.last.governance] == [YVES_PAGE, ZOE_PAGE]
+        # Zoé's page moved (as MediaWiki moves one: same page, new title) ahead of Yves's
+        moved = "Utilisateur:Anna Zoé Blanc/Contributions"
+        page = wiki.pages.pop(ZOE_PAGE)
+        page.title = moved
+        wiki.pages[moved] = page
+        engine.sync_pages({ZOE_PAGE, moved})
+        full = full_recompute(engine)
+        assert_same(engine.last, full)
+        assert [p.source.page for p in engine.last.governance] == [moved, YVES_PAGE]
+        assert moved in engine.last.cards and ZOE_PAGE not in engine.last.cards
     finally:
         state.close()
