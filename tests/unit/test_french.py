@@ -50,6 +50,9 @@ def test_money_hours_rates_and_counts_group_thousands_and_tie_units_with_one_spa
     assert french.format_money(D("1234567.5")) == f"1{NBSP}234{NBSP}567,50{NBSP}€"
     assert french.format_money(D("-50")) == f"{MINUS}50,00{NBSP}€"
     assert french.format_money(D("-0.001")) == f"0,00{NBSP}€"  # no minus zero
+    assert french.format_money(D("-999.995")) == f"{MINUS}1{NBSP}000,00{NBSP}€"  # half up
+    assert french.format_number(D("123456789012.4"), 0) == f"123{NBSP}456{NBSP}789{NBSP}012"
+    assert french.format_number(D("999"), 0) == "999"
     assert french.format_hours(D("1500")) == f"1{NBSP}500,00{NBSP}h"
     assert french.format_rate(D("45")) == f"45,00{NBSP}€/h"
     assert french.format_count(12345) == f"12{NBSP}345"
